@@ -1,0 +1,42 @@
+# streamcompare: the user's way in. Every target sets up what it needs first and is quick when done.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: setup test test-unit bench report stack-up stack-down lint clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "streamcompare needs Python 3.11 or newer (set PYTHON=/path/to/python3.11)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## Whole test suite: unit, integration (live local stack) and notebooks.
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-unit: setup
+	$(BIN)/python -m pytest -m unit $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python benchmarks/run_benchmarks.py
+
+report: setup
+	$(BIN)/streamcompare report
+
+stack-up: setup
+	$(BIN)/streamcompare stack up
+
+stack-down: setup
+	$(BIN)/streamcompare stack down
+
+lint: setup
+	$(BIN)/ruff check lib tests benchmarks
+
+clean:
+	rm -rf build dist lib/*.egg-info .pytest_cache .ruff_cache

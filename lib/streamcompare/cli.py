@@ -1,0 +1,48 @@
+"""The `streamcompare` command: one entry point, one subcommand group per job."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from streamcompare.errors import StreamcompareError
+
+app = typer.Typer(
+    help="Measure and model Apache Kafka vs Amazon Kinesis Data Streams.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    from streamcompare.stack.cli import app as stack_app
+
+    app.add_typer(stack_app, name="stack", help="Start, stop and inspect the embedded local stack.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; user errors print a message and a fix, never a traceback."""
+    _register()
+    err = Console(stderr=True)
+    try:
+        app(args=argv, standalone_mode=False)
+    except StreamcompareError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted[/]")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors and aborts carry their own exit codes
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(1)
+        raise

@@ -1,0 +1,1 @@
+"""streamcompare.stack."""
