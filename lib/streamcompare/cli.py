@@ -28,7 +28,9 @@ def main(argv: list[str] | None = None) -> None:
     _register()
     err = Console(stderr=True)
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except StreamcompareError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(exc.exit_code)

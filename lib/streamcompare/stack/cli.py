@@ -1,0 +1,114 @@
+"""`streamcompare stack up|down|status|logs`."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from streamcompare.errors import StackError
+from streamcompare.stack import local, process
+
+app = typer.Typer(no_args_is_help=True)
+console = Console(soft_wrap=True)
+
+RunDirOption = Annotated[Path | None, typer.Option(
+    "--run-dir", help="Where the stack keeps pid files, ports and logs [default: ./.stack or "
+                      "$STREAMCOMPARE_RUN_DIR]")]
+
+
+@app.command()
+def up(
+    brokers: Annotated[int, typer.Option(help="Kafka nodes (combined broker+controller); 1 for a small machine")] = 3,
+    kafka: Annotated[bool, typer.Option("--kafka/--no-kafka", help="Start the Kafka cluster")] = True,
+    kinesis: Annotated[bool, typer.Option("--kinesis/--no-kinesis", help="Start the Kinesis endpoint")] = True,
+    kafka_port: Annotated[int | None, typer.Option(help="First Kafka port (brokers use N.., controllers "
+                                                        "follow) [default: free ports]")] = None,
+    kinesis_port: Annotated[int | None, typer.Option(help="Kinesis endpoint port [default: a free port]")] = None,
+    run_dir: RunDirOption = None,
+) -> None:
+    """Start a real Kafka cluster (KRaft) and a local Kinesis endpoint; a no-op when already up."""
+    started = time.monotonic()
+    with console.status("starting the local stack") as status:
+        def progress(message: str) -> None:
+            status.update(f"{message} [dim]({time.monotonic() - started:.0f} s)[/]")
+            console.log(message, highlight=False)
+
+        state, started_now = local.up(run_dir, brokers=brokers, with_kafka=kafka, with_kinesis=kinesis,
+                                      kafka_port=kafka_port, kinesis_port=kinesis_port, progress=progress)
+    if not started_now:
+        console.print(f"The local stack is already up (since {state.started_utc}); nothing to do.")
+    else:
+        console.print(f"[green]The local stack is up[/] in {time.monotonic() - started:.1f} s.")
+    _print_state(state)
+
+
+@app.command()
+def down(
+    keep_data: Annotated[bool, typer.Option("--keep-data", help="Keep Kafka's data for the next `up`")] = False,
+    run_dir: RunDirOption = None,
+) -> None:
+    """Stop the stack's processes by pid (terminate, then kill after a timeout). Logs are kept."""
+    outcomes = local.down(run_dir, keep_data=keep_data)
+    if not outcomes:
+        console.print("No local stack is running here; nothing to stop.")
+        return
+    for name, pid, outcome in outcomes:
+        console.print(f"{name:<14} pid {pid:<8} {outcome}")
+    console.print("[green]The local stack is down.[/]" + (" Kafka data kept." if keep_data else ""))
+
+
+@app.command()
+def status(run_dir: RunDirOption = None) -> None:
+    """Show where the stack listens and whether each process is running."""
+    state = local.StackState.load(run_dir.resolve() if run_dir else None)
+    if state is None:
+        console.print("No local stack here. Start one with `streamcompare stack up`.")
+        raise typer.Exit(1)
+    _print_state(state)
+    if not state.is_up():
+        console.print("[red]Some processes are not running[/]; `streamcompare stack logs` shows why, "
+                      "`streamcompare stack down` cleans up.")
+        raise typer.Exit(1)
+
+
+@app.command()
+def logs(
+    component: Annotated[str, typer.Argument(help="kafka-1, kafka-2, ..., kinesis, or all")] = "all",
+    lines: Annotated[int, typer.Option("--lines", "-n", help="Lines from the end of each log")] = 40,
+    run_dir: RunDirOption = None,
+) -> None:
+    """Print the tail of the stack's logs."""
+    state = local.StackState.load(run_dir.resolve() if run_dir else None)
+    if state is None:
+        raise StackError("no local stack state here", fix="start one with `streamcompare stack up`")
+    records = state.records()
+    wanted = [r for r in records if component == "all" or r.name in (component, f"{component}-mock")]
+    if not wanted:
+        names = ", ".join(r.name for r in records)
+        raise StackError(f"no component named {component!r}", field="component", fix=f"use one of: {names}, all")
+    for record in wanted:
+        console.rule(f"{record.name}: {record.log}")
+        console.print(process.tail(record.log, lines), markup=False, highlight=False)
+
+
+def _print_state(state: local.StackState) -> None:
+    console.print(f"run dir:          {state.run_dir}")
+    if state.kafka_bootstrap:
+        console.print(f"kafka:            Apache Kafka {state.kafka_version}, {state.brokers} node(s), "
+                      f"KRaft cluster {state.kafka_cluster_id}")
+        console.print(f"kafka bootstrap:  {state.kafka_bootstrap}")
+    if state.kinesis_endpoint:
+        console.print(f"kinesis:          kinesis-mock {state.kinesis_version} (an emulator: its latency "
+                      "says nothing about AWS)")
+        console.print(f"kinesis endpoint: {state.kinesis_endpoint} (region us-east-1, any credentials)")
+    total = 0.0
+    for record, alive in state.processes():
+        rss = record.rss_mib() if alive else None
+        total += rss or 0.0
+        mark = f"[green]running[/] {rss:7.0f} MiB" if rss is not None else "[red]not running[/]"
+        console.print(f"  {record.name:<14} pid {record.pid:<8} {mark}  log {record.log}")
+    console.print(f"memory (RSS):     {total:.0f} MiB in all")

@@ -1,0 +1,182 @@
+"""A real Apache Kafka cluster on loopback: Maven-resolved jars, KRaft, N combined broker+controller nodes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from streamcompare.errors import StackError
+from streamcompare.paths import cache_dir
+from streamcompare.stack import prereqs, process
+
+Progress = Callable[[str], None]
+
+HEAP = "-Xms256m -Xmx1g"
+"""Per node: three nodes fit easily in 24 GiB and leave room for clients and notebooks."""
+
+JVM_FLAGS = ("-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnOutOfMemoryError",
+             "-Djava.awt.headless=true")
+
+
+def _resource(name: str) -> str:
+    return (resources.files("streamcompare.stack") / "resources" / name).read_text()
+
+
+def pinned_version() -> str:
+    """The Kafka release the shipped pom pins (the newest on Maven Central that runs on Java 17)."""
+    match = re.search(r"<kafka.version>([^<]+)</kafka.version>", _resource("kafka-pom.xml"))
+    assert match, "kafka-pom.xml must pin kafka.version"
+    return match.group(1)
+
+
+def jars_dir(version: str | None = None) -> Path:
+    return cache_dir() / f"kafka-{version or pinned_version()}" / "libs"
+
+
+def ensure_jars(progress: Progress = lambda _msg: None) -> Path:
+    """Resolve the pinned Kafka jars with Maven into the cache, once; later calls return at once."""
+    version = pinned_version()
+    target = jars_dir(version)
+    done_marker = target.parent / ".complete"
+    if done_marker.exists() and any(target.glob("kafka_2.13-*.jar")):
+        return target
+    mvn = prereqs.executable("mvn")
+    work = target.parent / f"tmp-{uuid.uuid4().hex[:8]}"
+    work.mkdir(parents=True)
+    try:
+        (work / "pom.xml").write_text(_resource("kafka-pom.xml"))
+        progress(f"resolving Apache Kafka {version} jars from Maven Central (first run only, about 60 MB)")
+        result = subprocess.run(
+            [mvn, "-B", "-q", "-f", str(work / "pom.xml"), "dependency:copy-dependencies",
+             f"-DoutputDirectory={work / 'libs'}", "-DincludeScope=runtime"],
+            capture_output=True, text=True, timeout=1800)
+        if result.returncode != 0:
+            raise StackError(f"Maven could not resolve Kafka {version}:\n{(result.stdout + result.stderr)[-2000:]}",
+                             fix="check that Maven Central is reachable (proxy settings in ~/.m2/settings.xml)")
+        if target.exists():
+            shutil.rmtree(target)
+        (work / "libs").rename(target)
+        done_marker.write_text(version)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+@dataclass(frozen=True)
+class KafkaNode:
+    node_id: int
+    broker_port: int
+    controller_port: int
+    home: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.home / "server.properties"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "kafka.log"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "kafka.pid"
+
+
+def server_properties(node: KafkaNode, nodes: list[KafkaNode]) -> str:
+    """Combined broker+controller settings; replication defaults scale with the cluster size."""
+    voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in nodes)
+    replicas = min(3, len(nodes))
+    min_isr = min(2, replicas)
+    return "\n".join([
+        "process.roles=broker,controller",
+        f"node.id={node.node_id}",
+        f"controller.quorum.voters={voters}",
+        f"listeners=PLAINTEXT://127.0.0.1:{node.broker_port},CONTROLLER://127.0.0.1:{node.controller_port}",
+        f"advertised.listeners=PLAINTEXT://127.0.0.1:{node.broker_port}",
+        "controller.listener.names=CONTROLLER",
+        "inter.broker.listener.name=PLAINTEXT",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        f"log.dirs={node.data_dir}",
+        "num.partitions=3",
+        f"default.replication.factor={replicas}",
+        f"offsets.topic.replication.factor={replicas}",
+        f"transaction.state.log.replication.factor={replicas}",
+        f"transaction.state.log.min.isr={min_isr}",
+        f"share.coordinator.state.topic.replication.factor={replicas}",
+        f"share.coordinator.state.topic.min.isr={min_isr}",
+        "auto.create.topics.enable=false",
+        "group.initial.rebalance.delay.ms=0",
+        "num.network.threads=2",
+        "num.io.threads=4",
+        "log.retention.hours=24",
+        "log.segment.bytes=104857600",
+        "",
+    ])
+
+
+def java_command(java: str, jars: Path, node: KafkaNode, main: str, *args: str) -> list[str]:
+    log4j = node.home / "log4j2.xml"
+    return [java, *HEAP.split(), *JVM_FLAGS, f"-Dlog4j2.configurationFile={log4j}",
+            f"-Dkafka.logs.dir={node.home}", "-cp", f"{jars}/*", main, *args]
+
+
+def prepare(nodes: list[KafkaNode], jars: Path, java: str, cluster_id: str | None) -> str:
+    """Write each node's config and format its storage once; reuse storage already formatted."""
+    cluster_id = cluster_id or random_cluster_id()
+    for node in nodes:
+        node.home.mkdir(parents=True, exist_ok=True)
+        node.config_file.write_text(server_properties(node, nodes))
+        (node.home / "log4j2.xml").write_text(_resource("log4j2.xml"))
+        if (node.data_dir / "meta.properties").exists():
+            continue
+        result = subprocess.run(
+            java_command(java, jars, node, "kafka.tools.StorageTool", "format", "-t", cluster_id,
+                         "-c", str(node.config_file)),
+            capture_output=True, text=True, timeout=180)
+        if result.returncode != 0:
+            raise StackError(f"formatting Kafka storage for node {node.node_id} failed:\n"
+                             f"{(result.stdout + result.stderr)[-2000:]}",
+                             fix="run `streamcompare stack down` (it wipes the stack's data) and try again")
+    return cluster_id
+
+
+def random_cluster_id() -> str:
+    """A KRaft cluster id: 16 random bytes, base64url without padding (what `random-uuid` prints)."""
+    import base64
+
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def start_node(node: KafkaNode, jars: Path, java: str) -> process.ProcessRecord:
+    argv = java_command(java, jars, node, "kafka.Kafka", str(node.config_file))
+    return process.start(f"kafka-{node.node_id}", argv, log=node.log_file, pid_file=node.pid_file)
+
+
+def brokers_registered(bootstrap: str, expected: int) -> bool:
+    """Ready means every broker is registered and answers metadata."""
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 2000,
+                         "log_level": 0, "logger": _SilentLogger()})
+    metadata = admin.list_topics(timeout=3)
+    return len(metadata.brokers) >= expected
+
+
+class _SilentLogger:
+    """Swallows librdkafka's connection-refused chatter while the brokers boot."""
+
+    def log(self, *_args: object, **_kwargs: object) -> None:
+        pass
+
+    def __getattr__(self, _name: str) -> Callable[..., None]:
+        return self.log

@@ -1,0 +1,101 @@
+"""A local Kinesis endpoint: kinesis-mock (npm `kinesis-local`, pinned) served over plain HTTP.
+
+It is an emulator: it validates the API and limits but does not throttle data, and its latency and
+throughput say nothing about AWS (see FACTS.md).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from streamcompare.errors import StackError
+from streamcompare.paths import cache_dir
+from streamcompare.stack import prereqs, process
+
+Progress = Callable[[str], None]
+
+LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+"""kinesis-mock checks no signature; boto3 still needs some credentials to sign with."""
+LOCAL_REGION = "us-east-1"
+
+
+def _resource(name: str) -> str:
+    return (resources.files("streamcompare.stack") / "resources" / name).read_text()
+
+
+def pinned_version() -> str:
+    return json.loads(_resource("package.json"))["dependencies"]["kinesis-local"]
+
+
+def package_dir(version: str | None = None) -> Path:
+    return cache_dir() / f"kinesis-local-{version or pinned_version()}"
+
+
+def main_js(version: str | None = None) -> Path:
+    return package_dir(version) / "node_modules" / "kinesis-local" / "main.js"
+
+
+def ensure_installed(progress: Progress = lambda _msg: None) -> Path:
+    """Install the pinned kinesis-mock with npm (from the shipped lock file) into the cache, once."""
+    version = pinned_version()
+    target = package_dir(version)
+    if (target / ".complete").exists() and main_js(version).exists():
+        return target
+    npm = prereqs.executable("npm")
+    prereqs.node()
+    work = target.parent / f"tmp-npm-{uuid.uuid4().hex[:8]}"
+    work.mkdir(parents=True)
+    try:
+        (work / "package.json").write_text(_resource("package.json"))
+        (work / "package-lock.json").write_text(_resource("package-lock.json"))
+        progress(f"installing kinesis-mock {version} (npm kinesis-local) into {target}")
+        result = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=work,
+                                capture_output=True, text=True, timeout=900)
+        if result.returncode != 0:
+            raise StackError(f"npm could not install kinesis-local {version}:\n{result.stderr[-2000:]}",
+                             fix="check that the npm registry is reachable (npm config get registry)")
+        if target.exists():
+            shutil.rmtree(target)
+        work.rename(target)
+        (target / ".complete").write_text(version)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def start(home: Path, port: int, tls_port: int) -> process.ProcessRecord:
+    """Start kinesis-mock on 127.0.0.1:port (plain HTTP); it also needs a TLS port and its certificate."""
+    home.mkdir(parents=True, exist_ok=True)
+    script = main_js()
+    env = {
+        "KINESIS_MOCK_PLAIN_PORT": str(port),
+        "KINESIS_MOCK_TLS_PORT": str(tls_port),
+        "KINESIS_MOCK_CERT_PATH": str(script.parent / "server.json"),  # it crashes at start without it
+        "LOG_LEVEL": "WARN",
+        "AWS_REGION": LOCAL_REGION,
+    }
+    return process.start("kinesis-mock", [prereqs.node(), str(script)], log=home / "kinesis.log",
+                         pid_file=home / "kinesis.pid", env=env)
+
+
+def client(endpoint: str, **config: object):  # -> botocore client
+    """A boto3 Kinesis client for the local endpoint (dummy credentials, fixed region)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("kinesis", endpoint_url=endpoint, region_name=LOCAL_REGION,
+                        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                        config=Config(retries={"max_attempts": 2, "mode": "standard"}, **config))
+
+
+def answers(endpoint: str) -> bool:
+    """Ready means ListStreams answers."""
+    client(endpoint, connect_timeout=2, read_timeout=3).list_streams(Limit=1)
+    return True

@@ -1,0 +1,233 @@
+"""The embedded local stack: a Kafka cluster and a Kinesis endpoint, with state in a run directory.
+
+`stack.json` in the run directory tells clients where to connect; each process has a pid file, and
+`down` stops only those processes, by pid.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from streamcompare.errors import StackError
+from streamcompare.paths import default_run_dir
+from streamcompare.stack import kafka, kinesis, prereqs, process
+
+Progress = Callable[[str], None]
+STATE_FILE = "stack.json"
+KAFKA_READY_TIMEOUT_S = 180.0
+KINESIS_READY_TIMEOUT_S = 120.0
+
+
+@dataclass
+class StackState:
+    """Where the running stack listens and which processes belong to it."""
+
+    run_dir: str
+    started_utc: str
+    kafka_version: str | None = None
+    kafka_bootstrap: str | None = None
+    kafka_cluster_id: str | None = None
+    kafka_nodes: list[dict[str, object]] = field(default_factory=list)
+    kinesis_version: str | None = None
+    kinesis_endpoint: str | None = None
+    pid_files: list[str] = field(default_factory=list)
+
+    @property
+    def brokers(self) -> int:
+        return len(self.kafka_nodes)
+
+    def records(self) -> list[process.ProcessRecord]:
+        return [process.ProcessRecord.load(Path(p)) for p in self.pid_files if Path(p).exists()]
+
+    def processes(self) -> list[tuple[process.ProcessRecord, bool]]:
+        return [(r, r.is_running()) for r in self.records()]
+
+    def is_up(self) -> bool:
+        found = self.processes()
+        return bool(found) and len(found) == len(self.pid_files) and all(alive for _, alive in found)
+
+    def target(self) -> dict[str, object]:
+        """The plain-dict target the drivers take (see streamcompare.drivers)."""
+        return {"kind": "local", "kafka_bootstrap": self.kafka_bootstrap,
+                "kinesis_endpoint": self.kinesis_endpoint, "region": kinesis.LOCAL_REGION,
+                "emulator": {"kinesis": True, "kafka": False}}
+
+    def save(self) -> None:
+        path = Path(self.run_dir) / STATE_FILE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, run_dir: Path | None = None) -> StackState | None:
+        path = (run_dir or default_run_dir()) / STATE_FILE
+        if not path.exists():
+            return None
+        try:
+            return cls(**json.loads(path.read_text()))
+        except (ValueError, TypeError) as exc:
+            raise StackError(f"{path} is not a stack state file ({exc})",
+                             fix=f"stop any stack processes by hand, then remove {path}") from None
+
+
+def up(run_dir: Path | None = None, *, brokers: int = 3, with_kafka: bool = True, with_kinesis: bool = True,
+       kafka_port: int | None = None, kinesis_port: int | None = None,
+       progress: Progress = lambda _msg: None) -> tuple[StackState, bool]:
+    """Start the stack unless it is already up. Returns (state, started_now)."""
+    if brokers < 1 or brokers > 9:
+        raise StackError(f"--brokers must be between 1 and 9, got {brokers}", field="brokers",
+                         fix="use 3 (the default, replication factor 3) or 1 on a small machine")
+    run_dir = (run_dir or default_run_dir()).resolve()
+    existing = StackState.load(run_dir)
+    if existing is not None:
+        if existing.is_up():
+            return existing, False
+        progress("found a stale stack state (its processes are gone); cleaning up before starting")
+        _stop_all(existing)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    state = StackState(run_dir=str(run_dir), started_utc=datetime.now(UTC).isoformat(timespec="seconds"))
+    try:
+        if with_kafka:
+            _start_kafka(state, run_dir, brokers, kafka_port, progress)
+        if with_kinesis:
+            _start_kinesis(state, run_dir, kinesis_port, progress)
+    except BaseException:
+        progress("start-up failed; stopping what was started")
+        _stop_all(state)
+        raise
+    return state, True
+
+
+def _start_kafka(state: StackState, run_dir: Path, brokers: int, base_port: int | None,
+                 progress: Progress) -> None:
+    java = prereqs.java()
+    jars = kafka.ensure_jars(progress)
+    if base_port is not None:
+        ports = list(range(base_port, base_port + 2 * brokers))
+        for port in ports:
+            process.require_free(port, "Kafka", "--kafka-port")
+    else:
+        ports = process.free_ports(2 * brokers)
+    nodes = [kafka.KafkaNode(node_id=i + 1, broker_port=ports[i], controller_port=ports[brokers + i],
+                             home=run_dir / "kafka" / f"node-{i + 1}") for i in range(brokers)]
+    old_cluster = _previous_cluster_id(run_dir, brokers)
+    if old_cluster is None:
+        shutil.rmtree(run_dir / "kafka", ignore_errors=True)
+    progress(f"formatting KRaft storage for {brokers} node(s)")
+    cluster_id = kafka.prepare(nodes, jars, java, old_cluster)
+    (run_dir / "kafka" / "cluster.json").write_text(json.dumps({"cluster_id": cluster_id, "brokers": brokers}))
+    state.kafka_version = kafka.pinned_version()
+    state.kafka_cluster_id = cluster_id
+    state.kafka_bootstrap = ",".join(f"127.0.0.1:{n.broker_port}" for n in nodes)
+    records = []
+    for node in nodes:
+        progress(f"starting Kafka node {node.node_id} on 127.0.0.1:{node.broker_port}")
+        records.append(kafka.start_node(node, jars, java))
+        state.pid_files.append(str(node.pid_file))
+        state.kafka_nodes.append({"node_id": node.node_id, "broker_port": node.broker_port,
+                                  "controller_port": node.controller_port, "log": str(node.log_file)})
+        state.save()
+    progress(f"waiting for {brokers} broker(s) to register")
+    bootstrap = state.kafka_bootstrap
+    for record in records:  # a node that died is reported with its log
+        process.wait_ready(record, lambda: kafka.brokers_registered(bootstrap, brokers),
+                           timeout_s=KAFKA_READY_TIMEOUT_S, what=record.name)
+
+
+def _previous_cluster_id(run_dir: Path, brokers: int) -> str | None:
+    """Reuse formatted storage only when it was made for the same number of nodes."""
+    meta = run_dir / "kafka" / "cluster.json"
+    if not meta.exists():
+        return None
+    try:
+        data = json.loads(meta.read_text())
+    except ValueError:
+        return None
+    return data.get("cluster_id") if data.get("brokers") == brokers else None
+
+
+def _start_kinesis(state: StackState, run_dir: Path, port: int | None, progress: Progress) -> None:
+    kinesis.ensure_installed(progress)
+    if port is not None:
+        process.require_free(port, "the Kinesis endpoint", "--kinesis-port")
+        tls_port = process.free_ports(1)[0]
+    else:
+        port, tls_port = process.free_ports(2)
+    progress(f"starting kinesis-mock {kinesis.pinned_version()} on http://127.0.0.1:{port}")
+    record = kinesis.start(run_dir / "kinesis", port, tls_port)
+    state.pid_files.append(str(run_dir / "kinesis" / "kinesis.pid"))
+    state.kinesis_version = kinesis.pinned_version()
+    state.kinesis_endpoint = f"http://127.0.0.1:{port}"
+    state.save()
+    endpoint = state.kinesis_endpoint
+    process.wait_ready(record, lambda: kinesis.answers(endpoint), timeout_s=KINESIS_READY_TIMEOUT_S,
+                       what="kinesis-mock")
+
+
+def down(run_dir: Path | None = None, *, keep_data: bool = False) -> list[tuple[str, int, str]]:
+    """Stop the stack's processes by pid. Returns (name, pid, outcome) for each; logs are kept."""
+    run_dir = (run_dir or default_run_dir()).resolve()
+    state = StackState.load(run_dir)
+    if state is None:
+        return []
+    outcomes = _stop_all(state)
+    if not keep_data:
+        for node in state.kafka_nodes:
+            shutil.rmtree(Path(str(node["log"])).parent / "data", ignore_errors=True)
+        (run_dir / "kafka" / "cluster.json").unlink(missing_ok=True)
+    return outcomes
+
+
+def _stop_all(state: StackState) -> list[tuple[str, int, str]]:
+    records = state.records()
+    outcomes = [(r.name, r.pid, outcome) for r, outcome in zip(records, process.stop_all(records), strict=True)]
+    for pid_file in state.pid_files:
+        Path(pid_file).unlink(missing_ok=True)
+    (Path(state.run_dir) / STATE_FILE).unlink(missing_ok=True)
+    return outcomes
+
+
+@dataclass
+class LocalStack:
+    """What `local_stack()` yields: endpoints, the state, and whether this context started it."""
+
+    state: StackState
+    started_here: bool
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        if not self.state.kafka_bootstrap:
+            raise StackError("the local stack runs without Kafka", fix="start it with Kafka enabled")
+        return self.state.kafka_bootstrap
+
+    @property
+    def kinesis_endpoint(self) -> str:
+        if not self.state.kinesis_endpoint:
+            raise StackError("the local stack runs without Kinesis", fix="start it with Kinesis enabled")
+        return self.state.kinesis_endpoint
+
+    def target(self) -> dict[str, object]:
+        return self.state.target()
+
+
+@contextmanager
+def local_stack(brokers: int = 3, run_dir: Path | None = None, *, with_kafka: bool = True,
+                with_kinesis: bool = True, progress: Progress = lambda _msg: None) -> Iterator[LocalStack]:
+    """Use the running stack, or start one and stop it (by pid) on exit, also when the body fails."""
+    started = time.monotonic()
+    state, started_now = up(run_dir, brokers=brokers, with_kafka=with_kafka, with_kinesis=with_kinesis,
+                            progress=progress)
+    if started_now:
+        progress(f"stack up in {time.monotonic() - started:.1f} s")
+    try:
+        yield LocalStack(state=state, started_here=started_now)
+    finally:
+        if started_now:
+            down(Path(state.run_dir))
