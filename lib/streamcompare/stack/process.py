@@ -6,6 +6,7 @@ mistaken for ours and nothing is ever stopped by name.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -175,7 +176,5 @@ def stop_all(records: Sequence[ProcessRecord], *, timeout_s: float = 20.0) -> li
 
 def _reap(pid: int) -> None:
     """Collect the exit status if the process is our child, so it does not linger as a zombie."""
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
