@@ -1,1 +1,31 @@
-"""streamcompare.drivers."""
+"""One thin adapter per system, registered by name in DRIVERS."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from streamcompare.drivers.base import DRIVERS, Driver, DriverRegistry
+
+
+def _kafka(target: Mapping[str, Any]) -> Driver:
+    from streamcompare.drivers.kafka import KafkaDriver
+
+    return KafkaDriver(target)
+
+
+def _kinesis(target: Mapping[str, Any]) -> Driver:
+    from streamcompare.drivers.kinesis import KinesisDriver
+
+    return KinesisDriver(target)
+
+
+def register_builtin(registry: DriverRegistry) -> None:
+    """Register the built-in drivers (kafka, kinesis) in a registry."""
+    registry.register("kafka", _kafka)
+    registry.register("kinesis", _kinesis)
+
+
+register_builtin(DRIVERS)
+
+__all__ = ["DRIVERS", "DriverRegistry", "register_builtin"]

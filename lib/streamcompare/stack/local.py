@@ -57,6 +57,7 @@ class StackState:
         """The plain-dict target the drivers take (see streamcompare.drivers)."""
         return {"kind": "local", "kafka_bootstrap": self.kafka_bootstrap,
                 "kinesis_endpoint": self.kinesis_endpoint, "region": kinesis.LOCAL_REGION,
+                "kafka_version": self.kafka_version, "kinesis_version": self.kinesis_version,
                 "emulator": {"kinesis": True, "kafka": False}}
 
     def save(self) -> None:

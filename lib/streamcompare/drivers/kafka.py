@@ -1,0 +1,198 @@
+"""Kafka driver (confluent-kafka / librdkafka): topics, producer, consumer. Reads no clock."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import confluent_kafka
+from confluent_kafka import Consumer as _RdConsumer
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
+from confluent_kafka import Producer as _RdProducer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from streamcompare.drivers.base import AckCallback, DriverCounters, StreamSpec
+from streamcompare.errors import ConfigError
+
+PRODUCER_SETTINGS = {
+    "acks": "acks",
+    "linger_ms": "linger.ms",
+    "batch_size": "batch.size",
+    "compression": "compression.type",
+    "idempotence": "enable.idempotence",
+}
+"""Workload names -> librdkafka property names, for the settings that move latency and throughput."""
+
+SECURITY_KEYS = ("security.protocol", "sasl.mechanism", "sasl.username", "sasl.password",
+                 "ssl.ca.location", "ssl.certificate.location", "ssl.key.location", "ssl.key.password",
+                 "ssl.endpoint.identification.algorithm", "sasl.oauthbearer.config")
+
+
+def client_config(target: Mapping[str, Any]) -> dict[str, Any]:
+    """bootstrap.servers plus the target's security settings, passed through unchanged."""
+    bootstrap = target.get("kafka_bootstrap")
+    if not bootstrap:
+        raise ConfigError("no Kafka bootstrap servers", field="target.kafka_bootstrap",
+                          fix="start the local stack (`streamcompare stack up`) or set kafka.bootstrap_servers")
+    config: dict[str, Any] = {"bootstrap.servers": bootstrap}
+    security = dict(target.get("kafka_security") or {})
+    unknown = sorted(set(security) - set(SECURITY_KEYS))
+    if unknown:
+        raise ConfigError(f"unknown Kafka security settings {unknown}", field="kafka.security",
+                          fix=f"use librdkafka names: {', '.join(SECURITY_KEYS)}")
+    config.update(security)
+    return config
+
+
+class KafkaAdmin:
+    def __init__(self, config: dict[str, Any], system_version: str | None) -> None:
+        self._admin = AdminClient(config)
+        self._system_version = system_version
+
+    def create(self, spec: StreamSpec) -> None:
+        topic = NewTopic(spec.name, num_partitions=spec.partitions, replication_factor=spec.replication_factor,
+                         config=dict(spec.config))
+        for future in self._admin.create_topics([topic], operation_timeout=30).values():
+            try:
+                future.result(timeout=60)
+            except KafkaException as exc:
+                if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                    raise
+        self._wait_for_leaders(spec)
+
+    def _wait_for_leaders(self, spec: StreamSpec, attempts: int = 100) -> None:
+        for _ in range(attempts):
+            topic = self._admin.list_topics(spec.name, timeout=10).topics.get(spec.name)
+            if topic and topic.error is None and len(topic.partitions) == spec.partitions and all(
+                    p.leader >= 0 and len(p.isrs) >= min(spec.replication_factor, 2)
+                    for p in topic.partitions.values()):
+                return
+            threading.Event().wait(0.1)
+        raise KafkaException(f"topic {spec.name} has no leader for every partition")
+
+    def delete(self, name: str) -> None:
+        for future in self._admin.delete_topics([name], operation_timeout=30).values():
+            try:
+                future.result(timeout=60)
+            except KafkaException as exc:
+                if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+                    raise
+
+    def partitions(self, name: str) -> int:
+        return len(self._admin.list_topics(name, timeout=10).topics[name].partitions)
+
+    def versions(self) -> dict[str, str]:
+        return {"system": f"Apache Kafka {self._system_version or 'unknown'}",
+                "client": f"confluent-kafka {confluent_kafka.version()[0]} "
+                          f"(librdkafka {confluent_kafka.libversion()[0]})"}
+
+
+class KafkaProducer:
+    """Asynchronous produce; acknowledgements arrive through poll()."""
+
+    def __init__(self, config: dict[str, Any], topic: str, settings: Mapping[str, Any]) -> None:
+        self._topic = topic
+        self._counters = DriverCounters()
+        conf = dict(config)
+        for name, prop in PRODUCER_SETTINGS.items():
+            if settings.get(name) is not None:
+                value = settings[name]
+                conf[prop] = str(value).lower() if isinstance(value, bool) else value
+        conf.update(settings.get("extra") or {})
+        conf.update({"statistics.interval.ms": 1000, "stats_cb": self._on_stats,
+                     "throttle_cb": self._on_throttle, "error_cb": self._on_error})
+        self._producer = _RdProducer(conf)
+        self._retries_seen = 0
+
+    def send(self, key: bytes, value: bytes, on_ack: AckCallback) -> None:
+        def delivered(err: KafkaError | None, _msg: object) -> None:
+            if err is not None:
+                self._counters.errors += 1
+            on_ack(None if err is None else KafkaException(err))
+
+        while True:
+            try:
+                self._producer.produce(self._topic, value=value, key=key or None, on_delivery=delivered)
+                return
+            except BufferError:  # local queue full: serve callbacks, then try again (back-pressure)
+                self._producer.poll(0.05)
+
+    def poll(self, timeout_s: float) -> None:
+        self._producer.poll(timeout_s)
+
+    def flush(self, timeout_s: float) -> int:
+        return self._producer.flush(timeout_s)
+
+    def counters(self) -> DriverCounters:
+        self._counters.retries = self._retries_seen
+        return self._counters
+
+    def close(self) -> None:
+        self._producer.flush(10)
+
+    def _on_stats(self, raw: str) -> None:
+        stats = json.loads(raw)
+        self._retries_seen = sum(int(b.get("txretries", 0)) for b in stats.get("brokers", {}).values())
+        self._counters.requests = sum(int(b.get("tx", 0)) for b in stats.get("brokers", {}).values())
+
+    def _on_throttle(self, event: object) -> None:
+        self._counters.throttles += 1
+
+    def _on_error(self, err: KafkaError) -> None:
+        if err.fatal():
+            self._counters.errors += 1
+
+
+class KafkaConsumer:
+    """Reads every partition of a fresh topic from the beginning (assign), or joins a group."""
+
+    def __init__(self, config: dict[str, Any], topic: str, settings: Mapping[str, Any], partitions: int) -> None:
+        self._counters = DriverCounters()
+        group = settings.get("group")
+        conf = {**config, "group.id": group or f"streamcompare-{topic}", "enable.auto.commit": False,
+                "auto.offset.reset": "earliest", "fetch.wait.max.ms": int(settings.get("fetch_wait_max_ms", 100)),
+                **(settings.get("consumer_extra") or {})}
+        self._consumer = _RdConsumer(conf)
+        if group:
+            self._consumer.subscribe([topic])
+        else:
+            self._consumer.assign([TopicPartition(topic, p, confluent_kafka.OFFSET_BEGINNING)
+                                   for p in range(partitions)])
+
+    def poll(self, timeout_s: float) -> list[bytes]:
+        values = []
+        for message in self._consumer.consume(num_messages=10_000, timeout=timeout_s):
+            if message.error() is None:
+                values.append(message.value())
+            elif message.error().code() != KafkaError._PARTITION_EOF:
+                self._counters.errors += 1
+        self._counters.requests += 1
+        return values
+
+    def counters(self) -> DriverCounters:
+        return self._counters
+
+    def close(self) -> None:
+        self._consumer.close()
+
+
+class KafkaDriver:
+    name = "kafka"
+
+    def __init__(self, target: Mapping[str, Any]) -> None:
+        self._config = client_config(target)
+        self._system_version = target.get("kafka_version")
+
+    def admin(self) -> KafkaAdmin:
+        return KafkaAdmin(self._config, self._system_version)
+
+    def producer(self, stream: str, settings: Mapping[str, Any]) -> KafkaProducer:
+        return KafkaProducer(self._config, stream, settings)
+
+    def consumer(self, stream: str, settings: Mapping[str, Any]) -> KafkaConsumer:
+        partitions = settings.get("partitions") or self.admin().partitions(stream)
+        return KafkaConsumer(self._config, stream, settings, int(partitions))
+
+
