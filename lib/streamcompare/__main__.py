@@ -1,0 +1,5 @@
+"""`python -m streamcompare` runs the CLI."""
+
+from streamcompare.cli import main
+
+main()

@@ -1,0 +1,24 @@
+"""Shared fixtures: one live local stack per test session, stopped at the end even when tests fail."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from streamcompare.stack.local import LocalStack, local_stack
+
+
+@pytest.fixture(scope="session")
+def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """A real Kafka cluster (3 nodes unless STREAMCOMPARE_TEST_BROKERS says otherwise) and kinesis-mock."""
+    brokers = int(os.environ.get("STREAMCOMPARE_TEST_BROKERS", "3"))
+    run_dir = tmp_path_factory.mktemp("stack")
+    with local_stack(brokers=brokers, run_dir=run_dir, progress=lambda msg: print(f"[stack] {msg}")) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def live_target(live_stack: LocalStack) -> dict[str, object]:
+    return live_stack.target()
