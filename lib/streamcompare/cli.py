@@ -23,6 +23,22 @@ def _register() -> None:
     app.add_typer(stack_app, name="stack", help="Start, stop and inspect the embedded local stack.")
 
 
+@app.command()
+def cleanup(
+    region: str = typer.Option(..., help="AWS region to search"),
+    profile: str | None = typer.Option(None, help="AWS profile (default: the default credential chain)"),
+    yes: bool = typer.Option(False, "--yes", help="Delete them; without it, only list"),
+) -> None:
+    """List, or with --yes delete, Kinesis streams the kit left in AWS (tag created-by=streamcompare)."""
+    from streamcompare.drivers.aws_cleanup import cleanup as run_cleanup
+
+    names = run_cleanup({"kind": "aws", "region": region, "profile": profile}, delete=yes)
+    Console().print(f"{'deleted' if yes else 'found'} {len(names)} stream(s) tagged created-by=streamcompare"
+                    + (": " + ", ".join(names) if names else ""))
+    if names and not yes:
+        Console().print("run again with --yes to delete them")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; user errors print a message and a fix, never a traceback."""
     _register()
