@@ -1,0 +1,392 @@
+"""The one measurement loop every driver shares: `run_benchmark`.
+
+A run: create the stream; start the consumers and wait until each has built its client; the
+producers follow an open-loop schedule (bench/schedule.py) through warm-up and the measured
+duration; flush; drain the consumers until every acknowledged record arrived or `drain_timeout_s`
+passed; stop; delete the stream unless keep=True. Timing rules: bench/producer.py, bench/consumer.py.
+`rate: max` runs the search of bench/maxrate.py, one fresh stream per trial.
+
+Placement (decided by measurement, PLACEMENT below):
+- Consumers run, by default, each in a spawned child process that rebuilds the driver from its name
+  and the target dict (bench/driverref.py) and sends back encoded histograms and counts. Consuming
+  is CPU work in Python (decode, time, de-duplicate every record, plus the client's own parsing); in
+  the producers' process it competes for the GIL and shows up as publish delay and latency that are
+  the benchmark's, not the system's. consumer_in_subprocess=None picks the child whenever the driver
+  can be rebuilt there (a name in the global registry, or a "module:callable" factory) and the clock
+  is the real one; otherwise a thread, with a note in the result.
+- Producers are threads of this process: the send loop mostly waits (sleeping, or in the client's
+  poll(), both outside the GIL), clients do their I/O outside the GIL (librdkafka's threads,
+  sockets), and one process keeps all producers on one schedule and one clock. Threads add no CPU:
+  a client that burns Python CPU per send (boto3 PutRecord, ~0.6 ms) caps the whole process; that
+  shows as publish delay, `unsent` records and a lower achieved rate in the result, never hidden.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from streamcompare.bench import maxrate
+from streamcompare.bench.clock import Clock, MonotonicClock
+from streamcompare.bench.consumer import DRAIN_IDLE_S, ConsumerGroup, ConsumerPlan
+from streamcompare.bench.driverref import DriverRef
+from streamcompare.bench.errors import BenchmarkError
+from streamcompare.bench.metadata import describe_target, run_metadata, utc_now
+from streamcompare.bench.producer import ProducerOutcome, ProducerPlan, ProducerWorker
+from streamcompare.bench.results import RunResult
+from streamcompare.bench.stats import LatencyHistogram
+from streamcompare.bench.tally import SeqSet, Windows
+from streamcompare.bench.workload import Workload
+from streamcompare.drivers.base import DRIVERS, DriverRegistry, StreamSpec
+from streamcompare.errors import ConfigError
+
+__all__ = ["BenchmarkError", "Progress", "run_benchmark", "run_once", "PLACEMENT"]
+
+PLACEMENT = """\
+Measured 2026-11-24 on the 2-core dev machine (load ~1.5 from other work), fake driver with a file-backed
+log (tests/unit/fakes.py), 1 KiB records, 1 producer, 1 consumer, 5 s measured after 1 s warm-up,
+5 us of Python CPU per send, 50 us per record consumed, acks served by poll() after 1 ms.
+Two repetitions (a / b); publish delay p99, publish latency p99, e2e p99 in ms:
+
+  rate/s  consumer thread (a)    consumer thread (b)      child process (a)   child process (b)
+   2,000  1.2 / 3.0 / 2.3        0.5 / 2.0 / 1.2          0.8 / 2.7 / 1.8     3.5 / 5.0 / 5.0
+   6,000  0.8 / 2.5 / 2.0        87 / 90 / 113            2.7 / 5.4 / 5.9     4.5 / 7.3 / 19
+  12,000  18 / 23 / 39           361 / 366 / 389 (94%)    5.1 / 8.7 / 13      4.4 / 7.3 / 25
+
+At low load the two are alike (noise of a shared machine); as the consumer's CPU grows the
+in-process consumer stalls the producer for tens to hundreds of ms and even costs throughput (94%
+achieved), the child process never does. Same fake, 100 us of CPU per send, target 12,000/s:
+1 producer thread 6,599/s, 2 threads 7,307/s, 4 threads 6,590/s (the GIL: threads add no CPU).
+"""
+
+START_LEAD_NS = 50_000_000
+"""Gap between the end of setup and the first intended send, so setup never eats into the schedule."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    phase: str  # create | consumers | run | drain | trial | done
+    elapsed_s: float = 0.0
+    target_rate: float | None = None
+    sent: int = 0
+    acked: int = 0
+    failed: int = 0
+    received: int = 0
+    message: str = ""
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class Measurement:
+    """Merged outcome of one run at one target rate, before it becomes a RunResult."""
+
+    rate: int
+    stream: str
+    system: str
+    versions: dict[str, str]
+    publish_latency: LatencyHistogram
+    publish_delay: LatencyHistogram
+    e2e: LatencyHistogram
+    windows: Windows
+    throughput: dict[str, Any]
+    counts: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
+
+
+def _emit(progress: ProgressCallback | None, event: Progress) -> None:
+    if progress is not None:
+        progress(event)
+
+
+def _run_producers(workers: list[ProducerWorker], group: ConsumerGroup | None, rate: int,
+                   progress: ProgressCallback | None) -> list[ProducerOutcome]:
+    outcomes: dict[int, ProducerOutcome] = {}
+    failures: list[str] = []
+
+    def run(worker: ProducerWorker) -> None:
+        try:
+            outcomes[worker.plan.index] = worker.run()
+        except BaseException:
+            failures.append(traceback.format_exc())
+
+    threads = [threading.Thread(target=run, args=(w,), name=f"sc-producer-{w.plan.index}", daemon=True)
+               for w in workers]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    next_report = started + 1.0
+    try:
+        while any(t.is_alive() for t in threads) and not failures:
+            if group is not None:
+                group.pump(0.2)
+            else:
+                threads[0].join(0.2)
+            if time.monotonic() >= next_report:
+                next_report += 1.0
+                _emit(progress, Progress(
+                    "run", time.monotonic() - started, rate, sum(w.sent for w in workers),
+                    sum(w.acked for w in workers), sum(w.failed for w in workers),
+                    sum(group.unique) if group else 0))
+    except BaseException:
+        failures.append("stopped")
+        raise
+    finally:
+        if failures:
+            for w in workers:
+                w.stop_requested.set()
+        for t in threads:
+            t.join()
+    if failures:
+        raise BenchmarkError(f"a producer failed:\n{failures[0].rstrip()}")
+    return [outcomes[i] for i in sorted(outcomes)]
+
+
+def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverRegistry = DRIVERS,
+             clock: Clock | None = None, progress: ProgressCallback | None = None,
+             consumer_in_subprocess: bool = False, keep: bool = False, stream: str,
+             seed: int = 0) -> Measurement:
+    """One open-loop run at a fixed target rate on a new stream."""
+    clock = clock or MonotonicClock()
+    driver = ref.build(registry)
+    admin = driver.admin()
+    versions = {str(k): str(v) for k, v in admin.versions().items()}
+    notes: list[str] = []
+    run_tag = random.Random(seed).getrandbits(64)
+    settings = {**workload.stream_settings(), "group": f"sc-{stream}"}
+    _emit(progress, Progress("create", target_rate=rate, message=f"creating {stream}"))
+    admin.create(StreamSpec(name=stream, partitions=workload.partitions,
+                            replication_factor=workload.replication_factor,
+                            config={"min.insync.replicas": str(workload.min_insync_replicas)},
+                            on_demand=workload.kinesis.on_demand))
+    group: ConsumerGroup | None = None
+    producers: list[Any] = []
+    try:
+        if workload.consumers:
+            _emit(progress, Progress("consumers", target_rate=rate, message="starting consumers"))
+            plans = [ConsumerPlan(i, workload.consumers, stream, settings, run_tag)
+                     for i in range(workload.consumers)]
+            group = ConsumerGroup(ref, plans, registry, clock, consumer_in_subprocess)
+            group.start()
+        for j in range(workload.producers):
+            producers.append(driver.producer(stream, {**settings, "producer_index": j,
+                                                      "producers": workload.producers}))
+        start = clock.now_ns() + START_LEAD_NS
+        measure_start = start + int(workload.warmup_s * 1e9)
+        end = measure_start + int(workload.duration_s * 1e9)
+        if group is not None:
+            group.begin(measure_start)
+        workers = [ProducerWorker(ProducerPlan(
+            index=j, producers=workload.producers, rate=rate, start_ns=start,
+            measure_start_ns=measure_start, end_ns=end, record_bytes=workload.record_bytes,
+            run_tag=run_tag, partitions=workload.partitions, key_distribution=workload.key_distribution,
+            arrivals=workload.arrivals, seed=seed, flush_timeout_s=max(5.0, workload.drain_timeout_s),
+        ), p, clock) for j, p in enumerate(producers)]
+        outcomes = _run_producers(workers, group, rate, progress)
+        acked = sum(o.totals["acked"] for o in outcomes)
+        consumer_results: list[dict[str, Any]] = []
+        drained = True
+        if group is not None:
+            _emit(progress, Progress("drain", target_rate=rate, acked=acked, received=sum(group.unique),
+                                     message="waiting for every acknowledged record to arrive"))
+            drained = group.drain(acked, workload.drain_timeout_s,
+                                  idle_s=min(DRAIN_IDLE_S, workload.drain_timeout_s))
+            if not drained:
+                notes.append(f"drain stopped before every acknowledged record arrived "
+                             f"(limit {workload.drain_timeout_s:g} s, or {DRAIN_IDLE_S:g} s without progress)")
+            consumer_results = group.stop()
+    finally:
+        for p in producers:
+            _quietly(p.close)
+        if group is not None:
+            group.close()
+        if keep:
+            notes.append(f"stream {stream} kept")
+        else:
+            err = _quietly(lambda: admin.delete(stream))
+            if err:
+                notes.append(f"could not delete stream {stream}: {err}")
+    m = _merge(rate, stream, getattr(driver, "name", ref.name), versions, workload, measure_start,
+               outcomes, consumer_results, drained)
+    m.notes.extend(notes)
+    return m
+
+
+def _quietly(fn: Callable[[], Any]) -> str | None:
+    try:
+        fn()
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _merge(rate: int, stream: str, system: str, versions: dict[str, str], workload: Workload,
+           measure_start: int, producers: list[ProducerOutcome], consumers: list[dict[str, Any]],
+           drained: bool) -> Measurement:
+    latency = LatencyHistogram.merged(o.publish_latency for o in producers)
+    delay = LatencyHistogram.merged(o.publish_delay for o in producers)
+    e2e = LatencyHistogram()
+    windows = Windows(measure_start)
+    for o in producers:
+        windows.merge(o.windows)
+    for c in consumers:
+        e2e.add(LatencyHistogram.decode(c["e2e"]))
+        e2e.clamped += c["e2e_clamped"]
+        part = Windows(measure_start)
+        part.counts = {int(k): list(v) for k, v in c["windows"].items()}
+        windows.merge(part)
+
+    def total(key: str) -> int:
+        return sum(o.totals[key] for o in producers)
+
+    def counter(key: str) -> int:
+        return sum(o.counters_measured.get(key, 0) for o in producers) + \
+            sum(int(c["counters"].get(key, 0)) for c in consumers)
+
+    lost = duplicates = unacked_received = None
+    if consumers:
+        lost = unacked_received = 0
+        duplicates = sum(c["duplicates"] for c in consumers)
+        for o in producers:
+            received = SeqSet.union_all(SeqSet(c["seqs"].get(o.index, b"")) for c in consumers)
+            lost += o.acked_seqs.missing_from(received)
+            unacked_received += received.missing_from(o.acked_seqs)
+        union_size = sum(len(SeqSet.union_all(SeqSet(c["seqs"].get(p, b"")) for c in consumers))
+                         for p in {p for c in consumers for p in c["seqs"]})
+        duplicates += sum(c["unique"] for c in consumers) - union_size
+    seconds = workload.duration_s
+    received_measured = sum(c["measured_received"] for c in consumers)
+    throughput = {
+        "target_rate": rate, "measured_s": seconds,
+        "scheduled": total("measured_scheduled"), "sent": total("measured_sent"),
+        "acked": total("measured_acked"), "failed": total("measured_failed"),
+        "received": received_measured if consumers else None,
+        "send_rate": total("measured_sent") / seconds, "ack_rate": total("measured_acked") / seconds,
+        "receive_rate": received_measured / seconds if consumers else None,
+        "achieved_ratio": total("measured_acked") / seconds / rate,
+    }
+    counts = {
+        "sent": total("sent"), "acked": total("acked"), "failed": total("failed"),
+        "unsent": total("unsent"), "pending_after_flush": total("pending_after_flush"),
+        "errors": counter("errors"), "throttles": counter("throttles"), "retries": counter("retries"),
+        "requests": counter("requests"), "lost": lost, "duplicates": duplicates,
+        "unacked_received": unacked_received, "foreign": sum(c["foreign"] for c in consumers),
+        "drained": drained, "clamped": latency.clamped + delay.clamped + e2e.clamped,
+    }
+    notes = [f"producer {o.index} error: {e}" for o in producers for e in o.error_samples]
+    return Measurement(rate, stream, system, versions, latency, delay, e2e, windows, throughput, counts,
+                       notes)
+
+
+def _placement(ref: DriverRef, registry: DriverRegistry, requested: bool | None,
+               clock: Clock) -> tuple[bool, str | None]:
+    portable = ref.portable(registry)
+    real_clock = isinstance(clock, MonotonicClock)
+    if requested is True:
+        if not portable:
+            raise ConfigError(
+                f"driver {ref.name!r} lives in a private registry a child process cannot see",
+                field="consumer_in_subprocess",
+                fix="register it in the global DRIVERS, name it as 'module:callable', "
+                    "or pass consumer_in_subprocess=False")
+        if not real_clock:
+            raise ConfigError("a child process can only use the real monotonic clock",
+                              field="consumer_in_subprocess", fix="pass consumer_in_subprocess=False")
+        return True, None
+    if requested is False:
+        return False, None
+    if portable and real_clock:
+        return True, None
+    return False, "consumer ran in the producers' process (driver or clock not usable in a child)"
+
+
+def run_benchmark(driver_name: str, target: dict[str, Any], workload: Workload, *,
+                  registry: DriverRegistry = DRIVERS, clock: Clock | None = None,
+                  progress: ProgressCallback | None = None, consumer_in_subprocess: bool | None = None,
+                  keep: bool = False, seed: int | None = None,
+                  labels: Mapping[str, str] | None = None) -> RunResult:
+    """Measure one system against one target with one workload; returns the (unwritten) result.
+
+    driver_name: a name in `registry`, or "package.module:factory" (a DriverFactory).
+    target: plain dict for the driver (endpoints, region, security) plus `kind` ("local", "aws",
+    "kafka") and optionally `emulator`; secrets are redacted in the result.
+    consumer_in_subprocess: None = child process when possible (see the module docstring).
+    keep: leave the stream(s) in place. seed: fixes keys, padding, Poisson gaps and the run tag.
+    labels: free-form strings stored with the result (e.g. the report run id).
+    """
+    clock = clock or MonotonicClock()
+    ref = DriverRef(driver_name, dict(target))
+    in_subprocess, note = _placement(ref, registry, consumer_in_subprocess, clock)
+    run_id = RunResult.new_run_id()
+    started = utc_now()
+    seed = random.randrange(2**32) if seed is None else seed
+    base = f"sc-{workload.name}-{run_id[:8]}"
+    common = dict(registry=registry, clock=clock, progress=progress,
+                  consumer_in_subprocess=in_subprocess, keep=keep, seed=seed)
+    trials: list[maxrate.Trial] = []
+    if workload.is_max_rate:
+        m, trials = _max_rate(ref, workload, base, common)
+        mode = "max-rate"
+    else:
+        m = run_once(ref, workload, int(workload.rate), stream=base, **common)
+        mode = "fixed-rate"
+    _emit(progress, Progress("done", target_rate=m.rate, acked=m.counts["acked"],
+                             received=m.throughput.get("received") or 0))
+    environment = run_metadata(m.versions)
+    environment.pop("versions")
+    environment["finished_utc"] = environment.pop("utc")
+    system_section = {"kafka": workload.kafka, "kinesis": workload.kinesis}
+    settings = next((s.model_dump() for k, s in system_section.items() if k in m.system.lower()),
+                    {k: s.model_dump() for k, s in system_section.items()})
+    return RunResult(
+        run_id=run_id, utc=started, system=m.system, mode=mode,
+        workload=workload.model_dump(mode="json"), target=describe_target(m.system, target),
+        driver_settings=settings, versions=m.versions, environment=environment,
+        placement={"producers": "threads", "consumer_in_subprocess": in_subprocess, "seed": seed,
+                   "stream": m.stream},
+        throughput=m.throughput, counts=m.counts,
+        quantiles={"publish_latency": m.publish_latency.quantiles(),
+                   "publish_delay": m.publish_delay.quantiles(), "e2e_latency": m.e2e.quantiles()},
+        histograms={"publish_latency": m.publish_latency.encode(),
+                    "publish_delay": m.publish_delay.encode(), "e2e_latency": m.e2e.encode()},
+        windows=[{**w, "tail": w["t_s"] + 1 > workload.duration_s} for w in m.windows.rows(m.rate)],
+        trials=[t.to_dict() for t in trials],
+        notes=[*([note] if note else []), *m.notes],
+        labels={str(k): str(v) for k, v in (labels or {}).items()},
+    )
+
+
+def _max_rate(ref: DriverRef, workload: Workload, base: str,
+              common: dict[str, Any]) -> tuple[Measurement, list[maxrate.Trial]]:
+    rules = workload.max_rate
+    trial_workload = workload.with_overrides(duration_s=rules.trial_s, warmup_s=rules.trial_warmup_s)
+    measured: dict[int, Measurement] = {}
+
+    def trial(rate: int) -> maxrate.Trial:
+        m = run_once(ref, trial_workload, rate, stream=f"{base}-t{len(measured) + 1}", **common)
+        verdict = maxrate.judge(rate, m.throughput, m.publish_delay.quantiles(), m.windows.rows(rate),
+                                workload.consumers, rules)
+        verdict = replace(verdict, details={
+            "stream": m.stream, "publish_latency": m.publish_latency.quantiles(),
+            "e2e_latency": m.e2e.quantiles(), "lost": m.counts["lost"], "throttles": m.counts["throttles"]})
+        measured[rate] = m
+        _emit(common["progress"], Progress(
+            "trial", target_rate=rate, acked=m.throughput["acked"],
+            message=f"{rate}/s {'sustained' if verdict.sustainable else 'not sustained'}"
+                    f"{'' if verdict.sustainable else ': ' + '; '.join(verdict.reasons)}"))
+        return verdict
+
+    best, trials = maxrate.search(trial, rules)
+    if best is None:
+        m = measured[min(measured)]
+        m.notes.append("no sustainable rate found; figures are from the lowest trial")
+    else:
+        m = measured[best]
+    m.throughput["sustainable_rate"] = best
+    return m, trials
