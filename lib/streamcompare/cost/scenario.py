@@ -1,0 +1,203 @@
+"""The workload to price: one validated scenario, from YAML or CLI flags, with stated sizing assumptions.
+
+Units: throughput in decimal MB/s (1 MB = 10^6 bytes, as AWS states Kinesis limits); record size in bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from streamcompare.errors import ConfigError
+from streamcompare.paths import data_dir
+
+from .sizing import BROKER_PROFILES
+
+OPTION_NAMES = ("kinesis-provisioned", "kinesis-on-demand", "msk-provisioned", "msk-serverless",
+                "msk-express", "kafka-ec2")
+"""Every deployment option the kit prices; ops-effort hours are given per option."""
+
+DEFAULT_OPS_HOURS: dict[str, float] = {
+    "kinesis-provisioned": 4.0,   # shard monitoring and resharding, consumer checkpoint tables
+    "kinesis-on-demand": 2.0,     # monitoring only
+    "msk-provisioned": 10.0,      # version upgrades, partition rebalancing, storage, broker scaling
+    "msk-serverless": 3.0,        # monitoring, quota watching
+    "msk-express": 6.0,           # like MSK provisioned, minus storage management
+    "kafka-ec2": 40.0,            # the above plus OS patching, KRaft quorum, failures, on-call share
+}
+"""Placeholder assumptions, not measurements: engineer-hours per month to run each option. Set your own."""
+
+MAX_EFO_CONSUMERS = 20
+"""Kinesis allows at most 20 registered enhanced fan-out consumers per stream (FACTS.md)."""
+
+
+class OpsEffort(BaseModel):
+    """Operational effort as an explicit line: engineer-hours per month times a rate."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    include: bool = True
+    usd_per_hour: float = Field(default=100.0, ge=0, description="loaded cost of one engineer-hour, USD")
+    hours_per_month: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_OPS_HOURS))
+
+    @field_validator("hours_per_month")
+    @classmethod
+    def _known_options(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(OPTION_NAMES))
+        if unknown:
+            raise ValueError(f"unknown option(s) {unknown}; allowed: {', '.join(OPTION_NAMES)}")
+        negative = sorted(k for k, v in value.items() if v < 0)
+        if negative:
+            raise ValueError(f"hours must be >= 0 (got negative hours for {negative})")
+        return {**DEFAULT_OPS_HOURS, **value}
+
+
+class SizingAssumptions(BaseModel):
+    """Adjustable sizing assumptions; each one is stated in the estimate's notes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    headroom: float = Field(default=0.2, ge=0, le=0.9,
+                            description="fraction of every throughput limit kept spare (0.2 = plan to 80%)")
+    storage_headroom: float = Field(default=0.2, ge=0, le=0.9,
+                                    description="fraction of each broker volume kept free")
+    kinesis_kb_bytes: int = Field(default=1000, description="bytes in the '1 KB' of Kinesis billing rounding")
+    broker_instance: str = Field(default="m5.large", description="instance type of Kafka brokers")
+    broker_network_mb_per_s: float | None = Field(default=None, gt=0, description="override the profile")
+    broker_storage_mb_per_s: float | None = Field(default=None, gt=0, description="override the profile")
+    max_partitions_per_broker: int | None = Field(default=None, gt=0, description="override the profile")
+    min_volume_gb: float = Field(default=100.0, ge=1, description="smallest broker volume, GB")
+    max_volume_gb: float = Field(default=16_000.0, ge=1, description="largest broker volume (16 TiB limit)")
+    kraft_controllers: int = Field(default=3, ge=0, description="dedicated KRaft controllers (kafka-ec2)")
+    controller_volume_gb: float = Field(default=20.0, ge=0)
+    express_in_mb_per_s: float = Field(default=15.0, gt=0, description="express.m7g.large ingress per broker")
+    express_out_mb_per_s: float = Field(default=30.0, gt=0, description="express.m7g.large egress per broker")
+    serverless_max_in_mb_per_s: float = Field(default=200.0, gt=0,
+                                              description="MSK Serverless ingress per cluster (unverified)")
+    serverless_max_out_mb_per_s: float = Field(default=400.0, gt=0,
+                                               description="MSK Serverless egress per cluster (unverified)")
+
+    @field_validator("kinesis_kb_bytes")
+    @classmethod
+    def _kb(cls, value: int) -> int:
+        if value not in (1000, 1024):
+            raise ValueError("must be 1000 (decimal KB) or 1024 (binary KiB)")
+        return value
+
+    @field_validator("broker_instance")
+    @classmethod
+    def _profile(cls, value: str) -> str:
+        if value not in BROKER_PROFILES:
+            raise ValueError(f"no sizing profile for {value!r}; allowed: {', '.join(sorted(BROKER_PROFILES))}")
+        return value
+
+
+class Scenario(BaseModel):
+    """One workload to price. Defaults match data/scenarios/default.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    write_mb_per_s: float = Field(default=10.0, gt=0, le=100_000, description="producer payload, MB/s")
+    avg_record_bytes: int = Field(default=1000, ge=1, le=10 * 1024 * 1024, description="bytes per record")
+    consumers: int = Field(default=2, ge=0, le=1000, description="independent consumer applications")
+    efo: bool = Field(default=False, description="Kinesis consumers use enhanced fan-out")
+    retention_hours: float = Field(default=24.0, ge=1, le=8760, description="how long data is kept")
+    region: str = Field(default="us-east-1", pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    availability_zones: int = Field(default=3, ge=1, le=6, description="AZs clients and brokers spread over")
+    replication_factor: int = Field(default=3, ge=1, le=7, description="Kafka copies of each partition")
+    partitions: int = Field(default=12, ge=1, le=200_000, description="Kafka partitions across topics")
+    fetch_from_follower: bool = Field(default=False, description="Kafka consumers read the closest replica")
+    hours_per_month: float = Field(default=730.0, gt=0, le=744)
+    ops: OpsEffort = Field(default_factory=OpsEffort)
+    sizing: SizingAssumptions = Field(default_factory=SizingAssumptions)
+
+    @model_validator(mode="after")
+    def _efo_limit(self) -> Scenario:
+        if self.efo and self.consumers > MAX_EFO_CONSUMERS:
+            raise ValueError(f"efo: at most {MAX_EFO_CONSUMERS} enhanced fan-out consumers per Kinesis stream "
+                             f"(got consumers={self.consumers})")
+        return self
+
+    @property
+    def write_bytes_per_s(self) -> float:
+        return self.write_mb_per_s * 1e6
+
+    @property
+    def records_per_s(self) -> float:
+        return self.write_bytes_per_s / self.avg_record_bytes
+
+    @property
+    def seconds_per_month(self) -> float:
+        return self.hours_per_month * 3600.0
+
+    def with_changes(self, **updates: Any) -> Scenario:
+        """A validated copy with some top-level fields changed (sweeps use this)."""
+        return scenario_from_dict({**self.model_dump(), **updates})
+
+
+_FIXES = {
+    "write_mb_per_s": "a number > 0 (decimal MB/s of record payload, 1 MB = 10^6 bytes)",
+    "avg_record_bytes": "an integer from 1 to 10485760 (10 MiB; Kinesis allows 1 MiB unless raised)",
+    "consumers": "an integer from 0 to 1000 (independent consumer applications)",
+    "efo": "true or false; with efo true, consumers must be at most 20",
+    "retention_hours": "a number from 1 to 8760 (365 days, the Kinesis maximum)",
+    "region": "an AWS region code such as us-east-1",
+    "availability_zones": "an integer from 1 to 6 (MSK uses 2 or 3)",
+    "replication_factor": "an integer from 1 to 7 (3 is usual)",
+    "partitions": "an integer from 1 to 200000",
+    "fetch_from_follower": "true or false",
+    "hours_per_month": "a number > 0 and <= 744 (730 is the average month)",
+    "ops": f"keys include (true/false), usd_per_hour (>= 0), hours_per_month ({', '.join(OPTION_NAMES)})",
+    "sizing": "see SizingAssumptions in lib/streamcompare/cost/scenario.py for fields and ranges",
+}
+
+
+def _as_config_error(exc: ValidationError) -> ConfigError:
+    errors = exc.errors()
+    first = errors[0]
+    loc = ".".join(str(part) for part in first["loc"]) or "scenario"
+    top = str(first["loc"][0]) if first["loc"] else ""
+    if first["type"] == "extra_forbidden":
+        allowed = Scenario.model_fields if len(first["loc"]) == 1 else {}
+        fix = f"remove it; allowed fields: {', '.join(allowed)}" if allowed else _FIXES.get(top, "remove it")
+        message = "unknown field"
+    else:
+        message = first["msg"].removeprefix("Value error, ")
+        field_name, _, rest = message.partition(": ")
+        if not first["loc"] and field_name in Scenario.model_fields:  # a cross-field rule names its field
+            loc, top, message = field_name, field_name, rest
+        fix = _FIXES.get(top, "see the Scenario model for allowed values")
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem(s))"
+    return ConfigError(message, field=loc, fix=fix)
+
+
+def scenario_from_dict(data: dict[str, Any] | None) -> Scenario:
+    """Validate a mapping into a Scenario; errors name the field and the allowed values."""
+    try:
+        return Scenario.model_validate(data or {})
+    except ValidationError as exc:
+        raise _as_config_error(exc) from None
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read a scenario YAML file."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text())
+    except OSError as exc:
+        raise ConfigError(f"cannot read scenario file {path}: {exc.strerror}", field="scenario",
+                          fix="pass an existing YAML file, e.g. data/scenarios/default.yaml") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}", field="scenario",
+                          fix="fix the YAML syntax") from None
+    if raw is not None and not isinstance(raw, dict):
+        raise ConfigError(f"{path} must hold a mapping of fields", field="scenario",
+                          fix="write `field: value` lines, e.g. `write_mb_per_s: 10`")
+    return scenario_from_dict(raw)
+
+
+def default_scenario_path() -> Path:
+    return data_dir() / "scenarios" / "default.yaml"
