@@ -110,7 +110,10 @@ def test_file_errors_are_config_errors(tmp_path: Path):
     assert "quick" in info.value.fix
 
 
-def test_driver_settings_reach_the_drivers():
-    s = validate_workload({**MINIMAL, "kafka": {"linger_ms": 0}}).stream_settings()
-    assert s["kafka"]["linger_ms"] == 0 and s["kinesis"]["producer_mode"] == "put_records"
-    assert s["record_bytes"] == 1024
+def test_each_driver_gets_flat_settings_of_its_own_system():
+    w = validate_workload({**MINIMAL, "kafka": {"linger_ms": 0}, "kinesis": {"producer_mode": "put_record"}})
+    kafka, kinesis, other = w.driver_settings("kafka"), w.driver_settings("kinesis"), w.driver_settings("fake")
+    assert kafka["linger_ms"] == 0 and kafka["acks"] == "all" and "producer_mode" not in kafka
+    assert kinesis["producer_mode"] == "put_record" and "linger_ms" not in kinesis
+    assert other["linger_ms"] == 0 and other["producer_mode"] == "put_record"
+    assert kafka["record_bytes"] == kinesis["record_bytes"] == 1024 and kafka["partitions"] == 1

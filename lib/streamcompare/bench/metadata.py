@@ -102,6 +102,6 @@ def describe_target(system: str, target: Mapping[str, Any]) -> dict[str, Any]:
     if "emulator" in target:
         out["emulator"] = bool(target["emulator"])
     else:
-        endpoint = str(target.get("endpoint_url") or target.get("endpoint") or "")
+        endpoint = str(target.get("kinesis_endpoint") or target.get("endpoint_url") or target.get("endpoint") or "")
         out["emulator"] = ("kinesis" in system.lower() and kind == "local") or "mock" in endpoint.lower()
     return out

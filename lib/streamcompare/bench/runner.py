@@ -159,7 +159,12 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
     versions = {str(k): str(v) for k, v in admin.versions().items()}
     notes: list[str] = []
     run_tag = random.Random(seed).getrandbits(64)
-    settings = {**workload.stream_settings(), "group": f"sc-{stream}"}
+    system = getattr(driver, "name", ref.name)
+    settings = workload.driver_settings(system)
+    if workload.consumers > 1:
+        settings["group"] = f"sc-{stream}"  # one group sharing the partitions (one consumer reads all)
+    # a polling client (Kinesis GetRecords: 5 calls/s per shard) must not be polled faster than asked
+    poll_s = min(1.0, max(0.1, float(settings.get("poll_interval_ms", 0)) / 1000))
     _emit(progress, Progress("create", target_rate=rate, message=f"creating {stream}"))
     admin.create(StreamSpec(name=stream, partitions=workload.partitions,
                             replication_factor=workload.replication_factor,
@@ -170,7 +175,7 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
     try:
         if workload.consumers:
             _emit(progress, Progress("consumers", target_rate=rate, message="starting consumers"))
-            plans = [ConsumerPlan(i, workload.consumers, stream, settings, run_tag)
+            plans = [ConsumerPlan(i, workload.consumers, stream, settings, run_tag, poll_timeout_s=poll_s)
                      for i in range(workload.consumers)]
             group = ConsumerGroup(ref, plans, registry, clock, consumer_in_subprocess)
             group.start()
@@ -212,7 +217,7 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
             err = _quietly(lambda: admin.delete(stream))
             if err:
                 notes.append(f"could not delete stream {stream}: {err}")
-    m = _merge(rate, stream, getattr(driver, "name", ref.name), versions, workload, measure_start,
+    m = _merge(rate, stream, system, versions, workload, measure_start,
                outcomes, consumer_results, drained)
     m.notes.extend(notes)
     return m
@@ -341,9 +346,7 @@ def run_benchmark(driver_name: str, target: dict[str, Any], workload: Workload, 
     environment = run_metadata(m.versions)
     environment.pop("versions")
     environment["finished_utc"] = environment.pop("utc")
-    system_section = {"kafka": workload.kafka, "kinesis": workload.kinesis}
-    settings = next((s.model_dump() for k, s in system_section.items() if k in m.system.lower()),
-                    {k: s.model_dump() for k, s in system_section.items()})
+    settings = workload.driver_settings(m.system)
     return RunResult(
         run_id=run_id, utc=started, system=m.system, mode=mode,
         workload=workload.model_dump(mode="json"), target=describe_target(m.system, target),

@@ -125,15 +125,18 @@ class Workload(_Frozen):
             node[parts[-1]] = value
         return validate_workload(data, source="overrides")
 
-    def stream_settings(self) -> dict[str, Any]:
-        """Settings handed to every driver: both client sections plus the shape of the run."""
-        return {
-            "kafka": self.kafka.model_dump(),
-            "kinesis": self.kinesis.model_dump(),
-            "record_bytes": self.record_bytes,
-            "partitions": self.partitions,
-            "key_distribution": self.key_distribution,
-        }
+    def driver_settings(self, system: str) -> dict[str, Any]:
+        """Flat settings for one system's driver: the shape of the run plus that system's section.
+
+        `system` is the driver's name; a name matching neither section (a test fake) gets both.
+        """
+        common: dict[str, Any] = {"record_bytes": self.record_bytes, "partitions": self.partitions,
+                                  "key_distribution": self.key_distribution}
+        sections = {"kafka": self.kafka.model_dump(), "kinesis": self.kinesis.model_dump()}
+        chosen = [v for k, v in sections.items() if k in system.lower()] or list(sections.values())
+        for section in chosen:
+            common.update(section)
+        return common
 
 
 def _sections() -> list[str]:
