@@ -1,0 +1,102 @@
+"""Headline figures and criterion scores: recorded by notebooks, read back by the report.
+
+Mechanism: `record_headlines` and `record_scores` display a bundle of the private MIME type
+`application/x-streamcompare+json` (raw, with an empty text/plain fallback, so nothing visible appears;
+the report drops it from HTML). The report reads every such output of the executed notebook
+(`read_recorded`), stores the merged result in the output notebook's metadata (`metadata.streamcompare`),
+appends it to the run's `headlines.json` (`{notebook: {"title", "status", "headlines", "scores"}}`), and
+passes that file's path to 00_decision as the `headlines_file` parameter, where `load_headlines` and
+`decision.collect_scores` read it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from streamcompare.errors import ConfigError
+
+MIME_TYPE = "application/x-streamcompare+json"
+Evidence = Literal["measured", "modelled", "documented"]
+EVIDENCE: tuple[str, ...] = get_args(Evidence)
+Scalar = str | int | float | bool | None
+
+
+def headline(value: Scalar, unit: str = "", evidence: Evidence = "measured", label: str = "",
+             note: str = "") -> dict[str, Any]:
+    """One headline figure with its unit and where it comes from (measured, modelled or documented)."""
+    if evidence not in EVIDENCE:
+        raise ConfigError(f"evidence must be one of {', '.join(EVIDENCE)}, got {evidence!r}", field="evidence",
+                          fix="say whether the figure was measured here, modelled, or taken from documentation")
+    if isinstance(value, float) and not math.isfinite(value):
+        value = None  # JSON has no NaN/inf; the index shows "n/a"
+    if value is not None and not isinstance(value, str | int | float | bool):
+        value = float(value)  # numpy scalars
+    return {"value": value, "unit": unit, "evidence": evidence, "label": label, "note": note}
+
+
+def record_headlines(evidence: Evidence = "measured", **values: Scalar | Mapping[str, Any]) -> None:
+    """Record headline figures for the index page and 00_decision; plain values take `evidence`.
+
+    `record_headlines(kafka_p99_ms=headline(4.1, "ms", label="Kafka p99 end-to-end"), runs=3)`.
+    Displays nothing visible and returns None. Later calls add to (and override) earlier ones.
+    """
+    recorded = {name: dict(v) if isinstance(v, Mapping) else headline(v, evidence=evidence)
+                for name, v in values.items()}
+    for name, item in recorded.items():
+        item.setdefault("label", "")
+        if not item["label"]:
+            item["label"] = name.replace("_", " ")
+    _emit({"kind": "headlines", "values": recorded, "order": list(recorded)})  # .ipynb files sort keys
+
+
+def record_scores(criterion: str, scores: Mapping[str, float], evidence: Evidence,
+                  source: str = "") -> None:
+    """Record this criterion's 0..10 score per option (e.g. {"kafka-msk": 8, "kinesis": 6}) for 00_decision."""
+    if evidence not in EVIDENCE:
+        raise ConfigError(f"evidence must be one of {', '.join(EVIDENCE)}, got {evidence!r}", field="evidence")
+    bad = {option: s for option, s in scores.items() if not 0 <= float(s) <= 10}
+    if bad:
+        raise ConfigError(f"scores must be within 0..10, got {bad}", field=f"scores.{criterion}")
+    rows = [{"criterion": criterion, "option": option, "score": float(s), "evidence": evidence,
+             "source": source} for option, s in scores.items()]
+    _emit({"kind": "scores", "rows": rows})
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    from IPython.display import display
+
+    json.dumps(payload)  # fail here, in the notebook, if a value cannot be stored
+    display({MIME_TYPE: payload, "text/plain": ""}, raw=True)  # empty text: no "no renderer" note in Lab
+
+
+def read_recorded(nb: Any) -> dict[str, Any]:
+    """Merge every recorded bundle of an executed notebook: {"headlines": {...}, "scores": [...]}."""
+    headlines: dict[str, Any] = {}
+    scores: list[dict[str, Any]] = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            payload = output.get("data", {}).get(MIME_TYPE)
+            if payload is None:
+                continue
+            if isinstance(payload, str):  # some writers store JSON bundles as text
+                payload = json.loads(payload)
+            if payload.get("kind") == "headlines":
+                values = payload.get("values", {})
+                headlines.update({name: values[name] for name in payload.get("order") or values})
+            elif payload.get("kind") == "scores":
+                criteria = {row["criterion"] for row in payload.get("rows", [])}
+                scores = [row for row in scores if row["criterion"] not in criteria] + list(payload["rows"])
+    return {"headlines": headlines, "scores": scores}
+
+
+def load_headlines(path: str | Path) -> dict[str, dict[str, Any]]:
+    """The run's headlines.json: {notebook: {"title", "status", "headlines", "scores", "error"}}."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"no headlines file {path}", field="headlines_file",
+                          fix="run this notebook through `streamcompare report`, which writes it")
+    return json.loads(path.read_text(encoding="utf-8"))

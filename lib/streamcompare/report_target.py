@@ -1,0 +1,76 @@
+"""The target a report measures, and the private file that hands it to notebooks.
+
+Notebooks never get connection secrets as papermill parameters (those are stored in the output
+notebook). They get `target_file`: the path of a JSON file written with mode 0600 in a fresh 0700
+temporary directory outside the report, deleted when the report ends. `load_target(target_file)`
+reads it back as the plain dict the drivers take.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from streamcompare.config import ReportConfig
+from streamcompare.errors import ConfigError
+
+TARGET_FILE = "target.json"
+
+
+@contextmanager
+def target_reference(target: Mapping[str, Any]) -> Iterator[Path]:
+    """Write `target` (secrets included) to a 0600 file in a private temp dir; remove both on exit."""
+    directory = Path(tempfile.mkdtemp(prefix="streamcompare-target-"))  # mode 0700
+    path = directory / TARGET_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(dict(target), handle)
+        yield path
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def load_target(target_file: str | Path) -> dict[str, Any]:
+    """The target dict for the drivers, from the file the report passed as `target_file`."""
+    path = Path(target_file)
+    if not path.is_file():
+        raise ConfigError(f"no target file {path}", field="target_file",
+                          fix="run notebooks through `streamcompare report`, or point target_file at a JSON "
+                              "target such as the one `streamcompare stack status` describes")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def replay_target(config: ReportConfig) -> dict[str, Any]:
+    """What replay notebooks learn about the target: its kind and description, never credentials."""
+    return {"kind": config.target.kind, "replay": True, "description": config.target.describe(),
+            "emulator": {"kafka": False, "kinesis": config.target.kind == "local"}}
+
+
+@contextmanager
+def resolve_target(config: ReportConfig, progress: Callable[[str], None] = lambda _m: None
+                   ) -> Iterator[dict[str, Any]]:
+    """The driver target for this config: replay needs none; `local` uses (or starts, then stops) the stack."""
+    if config.mode == "replay":
+        yield replay_target(config)
+    elif config.target.kind == "local":
+        from streamcompare.stack.local import local_stack
+
+        with local_stack(brokers=config.target.local.brokers, progress=progress) as stack:
+            yield stack.target()
+    else:
+        yield config.target.driver_target()
+
+
+def describe_target(config: ReportConfig, target: Mapping[str, Any]) -> str:
+    """One line for the index page: the config's description plus versions the stack reported."""
+    text = config.target.describe()
+    versions = [f"{name} {target[key]}" for name, key in (("Kafka", "kafka_version"),
+                                                          ("kinesis-mock", "kinesis_version")) if target.get(key)]
+    return f"{text}: {', '.join(versions)}" if versions else text

@@ -1,0 +1,125 @@
+"""Tiny notebooks and configs for the report tests (shared by tests/unit and tests/integration).
+
+Importable as `report_fixtures` because pytest puts tests/ (the folder of the root conftest.py) on
+sys.path. The notebooks exercise the real machinery with papermill: charts, a widget panel, headlines,
+scores, a warning, a deliberate print of the secret (the scrub must remove it), and a failure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+SECRET = "S3cr3t-Sasl-Pw-<&\"quoted\">"
+"""A SASL password with characters that HTML and JSON escape differently."""
+CODE_MARKERS = ("CODE-MARKER-ALPHA-9f1c", "CODE-MARKER-BETA-27d4", "CODE-MARKER-DECISION-b0e8")
+WARNING_MARKER = "NOISY-WARNING-MARKER-5e2a"
+FAILURE_MESSAGE = "beta exploded on purpose"
+PARAMETERS = '''# Parameters (papermill replaces these)
+target_file: str = ""     # JSON file with the target (connection details)
+workload: str = ""        # workload YAML
+results_dir: str = ""     # where results are written (live) or read (replay)
+run_id: str = ""          # this report's id
+mode: str = "live"        # live | replay
+cost_scenario: str = ""   # cost scenario YAML
+'''
+IMPORTS = '''import pandas as pd
+from streamcompare import charts
+from streamcompare.notebook import (collect_scores, decide, headline, load_headlines, load_target, panel,
+                                    record_headlines, record_scores, show, showing, slider)'''
+LATENCY = '''pd.DataFrame({"system": ["kafka"] * 5 + ["kinesis (emulator)"] * 5,
+              "quantile": ["p50", "p90", "p99", "p99.9", "max"] * 2,
+              "value_us": [800, 1500, 4000, 9000, 20000, 2500, 4000, 9000, 30000, 90000]})'''
+
+
+def _parameters_cell(source: str = PARAMETERS) -> Any:
+    cell = new_code_cell(source)
+    cell.metadata["tags"] = ["parameters"]
+    return cell
+
+
+def alpha() -> Any:
+    return new_notebook(cells=[
+        new_markdown_cell("# Alpha latency\n\nLatency narrative for readers."),
+        _parameters_cell(),
+        new_code_cell(IMPORTS),
+        new_code_cell(f'marker = "{CODE_MARKERS[0]}"\ntarget = load_target(target_file)\n'
+                      'print("password seen by the notebook:", target["kafka_security"]["sasl.password"])'),
+        new_code_cell(f'import warnings\nwarnings.warn("{WARNING_MARKER}")'),
+        new_code_cell(f"show(charts.latency_percentiles({LATENCY}))"),
+        new_code_cell('panel({"n": slider("options", 1, 4, 1, 2)},\n'
+                      '      showing(lambda n: pd.DataFrame({"option": [f"option {i}" for i in range(n)],\n'
+                      '                                      "item": "compute", "monthly_usd": 100.0}),\n'
+                      '              charts.cost_bars),\n'
+                      '      defaults={"n": 3})'),
+        new_code_cell('record_headlines(kafka_p99_ms=headline(4.0, "ms", "measured", "Kafka p99 end-to-end"),\n'
+                      '                 monthly_usd=headline(1234.5, "USD", "modelled", "Kinesis monthly cost"))\n'
+                      'record_scores("latency", {"kafka": 9, "kinesis": 6}, "measured")'),
+    ])
+
+
+def beta() -> Any:
+    return new_notebook(cells=[
+        new_markdown_cell("# Beta flow control"),
+        _parameters_cell(),
+        new_code_cell(IMPORTS),
+        new_code_cell(f"show(charts.latency_percentiles({LATENCY}))"),
+        new_code_cell('record_scores("cost", {"kafka": 1, "kinesis": 10}, "modelled")'),
+        new_code_cell(f'marker = "{CODE_MARKERS[1]}"\nraise RuntimeError("{FAILURE_MESSAGE}")'),
+        new_code_cell('print("never reached")'),
+    ])
+
+
+def decision() -> Any:
+    return new_notebook(cells=[
+        new_markdown_cell("# Decision"),
+        _parameters_cell(PARAMETERS + 'headlines_file: str = ""  # the run\'s headlines.json\n'
+                                      'weights: dict = {"latency": 6, "cost": 4}\n'),
+        new_code_cell(IMPORTS),
+        new_code_cell(f'marker = "{CODE_MARKERS[2]}"\n'
+                      "result = decide(collect_scores(load_headlines(headlines_file)), weights)"),
+        new_code_cell("show(charts.scores(result.contributions))"),
+        new_code_cell("record_headlines(**result.headlines())"),
+    ])
+
+
+def probe() -> Any:
+    """Records what it was given: the target's kind and Kafka bootstrap, and the mode."""
+    return new_notebook(cells=[
+        new_markdown_cell("# Probe"),
+        _parameters_cell(),
+        new_code_cell(IMPORTS),
+        new_code_cell("target = load_target(target_file)\n"
+                      'record_headlines(kind=target["kind"], bootstrap=target.get("kafka_bootstrap"), mode=mode,\n'
+                      '                 replay=bool(target.get("replay")), results_dir=results_dir)'),
+    ])
+
+
+def sleepy() -> Any:
+    return new_notebook(cells=[new_markdown_cell("# Sleepy"), _parameters_cell(),
+                               new_code_cell("import time\ntime.sleep(120)")])
+
+
+def write_notebooks(directory: Path, names: tuple[str, ...] = ("10_alpha", "20_beta", "00_decision")) -> Path:
+    builders = {"10_alpha": alpha, "20_beta": beta, "00_decision": decision, "30_probe": probe,
+                "40_sleepy": sleepy}
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        nb = builders[name]()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, directory / f"{name}.ipynb")
+    return directory
+
+
+def config_data(tmp: Path, password: str = SECRET) -> dict[str, Any]:
+    """A kafka-target config (no stack needed) whose SASL password the report must never leak."""
+    return {
+        "target": {"kind": "kafka", "kafka": {"bootstrap_servers": "broker.invalid:9096", "security": {
+            "security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": "alice",
+            "sasl.password": password}}},
+        "mode": "live", "workload": "quick", "results_dir": str(tmp / "results"), "reports_dir": str(tmp / "reports"),
+        "notebooks_dir": str(tmp / "notebooks"), "timeout_s": 300,
+    }
