@@ -99,7 +99,9 @@ def describe_target(system: str, target: Mapping[str, Any]) -> dict[str, Any]:
     out = redact(dict(target))
     kind = str(target.get("kind") or "local")
     out["kind"] = kind
-    if "emulator" in target:
+    if isinstance(target.get("emulator"), Mapping):  # per system, as the local stack describes itself
+        out["emulator"] = bool(target["emulator"].get(system.lower(), False))
+    elif "emulator" in target:
         out["emulator"] = bool(target["emulator"])
     else:
         endpoint = str(target.get("kinesis_endpoint") or target.get("endpoint_url") or target.get("endpoint") or "")

@@ -162,8 +162,12 @@ class KafkaConsumer:
                                    for p in range(partitions)])
 
     def poll(self, timeout_s: float) -> list[bytes]:
+        """Wait up to timeout_s for the first record, then take whatever else is already here."""
+        first = self._consumer.poll(timeout_s)
+        if first is None:
+            return []
         values = []
-        for message in self._consumer.consume(num_messages=10_000, timeout=timeout_s):
+        for message in [first, *self._consumer.consume(num_messages=10_000, timeout=0)]:
             if message.error() is None:
                 values.append(message.value())
             elif message.error().code() != KafkaError._PARTITION_EOF:

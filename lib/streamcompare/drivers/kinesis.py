@@ -87,8 +87,14 @@ def shard_ids(client: Any, stream: str) -> list[str]:
             return shards
 
 
+def my_shards(shards: list[str], settings: Mapping[str, Any]) -> list[str]:
+    """The shards consumer `consumer_index` of `consumers` reads (a static split, as KCL leases would give)."""
+    count = max(1, int(settings.get("consumers", 1)))
+    return shards[int(settings.get("consumer_index", 0)) % count::count]
+
+
 class PollingConsumer:
-    """GetRecords on every shard; between rounds it waits poll_interval_ms (KCL's default is 1,000 ms)."""
+    """GetRecords on its shards; between rounds it waits poll_interval_ms (KCL's default is 1,000 ms)."""
 
     def __init__(self, client: Any, stream: str, settings: Mapping[str, Any]) -> None:
         self._client = client
@@ -98,7 +104,7 @@ class PollingConsumer:
         self._iterators = {
             shard: client.get_shard_iterator(StreamName=stream, ShardId=shard,
                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-            for shard in shard_ids(client, stream)}
+            for shard in my_shards(shard_ids(client, stream), settings)}
         self._first_round = True
 
     def poll(self, timeout_s: float) -> list[bytes]:
@@ -146,7 +152,7 @@ class EnhancedFanOutConsumer:
             raise ConfigError(f"this endpoint does not support enhanced fan-out ({exc})",
                               field="kinesis.consumer_mode", fix="use consumer_mode: polling") from None
         self._wait_active()
-        shards = shard_ids(client, stream)
+        shards = my_shards(shard_ids(client, stream), settings)
         first = self._open(shards[0], {"Type": "TRIM_HORIZON"})  # fail here, clearly, if unsupported
         self._threads = [threading.Thread(target=self._subscribe, args=(shard, first if i == 0 else None),
                                           daemon=True) for i, shard in enumerate(shards)]

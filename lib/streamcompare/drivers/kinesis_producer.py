@@ -3,7 +3,8 @@
 The batching producer is the latency mitigation Kinesis needs: records queue in memory, a pool of
 sender threads packs up to 500 records (or the request size limit) per PutRecords call, and entries
 that fail (per record: FailedRecordCount and ErrorCode) are retried with backoff, which can reorder
-and duplicate. Retries and throttles are counted. No clock is read here.
+and duplicate. Retries and throttles are counted. A monotonic clock bounds how long a batch lingers;
+nothing here measures latency (only the bench runner does).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import queue
 import random
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -132,10 +134,11 @@ class BatchingProducer:
             if first is None:
                 return
             batch = [first]
-            try:  # linger: gather what arrives within linger_s, up to one request's worth
+            deadline = time.monotonic() + self._linger_s
+            try:  # linger: gather what arrives within linger_s of the first record, up to one request's worth
                 while len(batch) < MAX_RECORDS_PER_CALL * (50 if self._aggregate else 1):
-                    item = self._queue.get(timeout=self._linger_s) if self._linger_s > 0 else \
-                        self._queue.get_nowait()
+                    remaining = deadline - time.monotonic()
+                    item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
                     if item is None:
                         self._queue.put(None)
                         break
