@@ -18,14 +18,18 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from streamcompare.stack.cli import app as stack_app
-
+    from streamcompare.bench.cli import bench_command
     from streamcompare.cost.cli import cost_command, prices_app
+    from streamcompare.report_cli import report_command
+    from streamcompare.stack.cli import app as stack_app
 
     app.add_typer(stack_app, name="stack", help="Start, stop and inspect the embedded local stack.")
     app.command("cost", help="Monthly cost of every deployment option, itemised, from dated AWS prices.")(
         cost_command)
     app.add_typer(prices_app, name="prices", help="Show or refresh the dated AWS price tables.")
+    app.command("bench")(bench_command)
+    app.command("report", help="Run every notebook with papermill and write a self-contained HTML report.")(
+        report_command)
 
 
 @app.command()

@@ -10,7 +10,7 @@ from streamcompare.bench.results import RunResult
 if TYPE_CHECKING:
     import pandas as pd
 
-COLUMNS = ["system", "target", "mode", "target_rate", "achieved_rate", "publish_p50_ms", "publish_p99_ms",
+COLUMNS = ["system", "target", "client", "mode", "target_rate", "achieved_rate", "publish_p50_ms", "publish_p99_ms",
            "publish_p999_ms", "publish_max_ms", "delay_p99_ms", "e2e_p50_ms", "e2e_p99_ms", "errors",
            "client_errors", "retries", "throttles", "lost", "duplicates"]
 
@@ -20,11 +20,24 @@ def _ms(summary: dict[str, Any], key: str) -> float | None:
     return None if value is None else round(value / 1000, 3)
 
 
+def client_label(system: str, settings: dict[str, Any]) -> str:
+    """The client settings that shape latency, in a few words (acks and linger; producer/consumer mode)."""
+    if system == "kafka":
+        return f"acks={settings.get('acks', '?')} linger={settings.get('linger_ms', '?')}ms"
+    if system == "kinesis":
+        consumer = settings.get("consumer_mode", "polling")
+        if consumer == "polling":
+            consumer = f"poll {settings.get('poll_interval_ms', '?')}ms"
+        return f"{settings.get('producer_mode', '?')}, {consumer}"
+    return ""
+
+
 def summary_row(r: RunResult) -> dict[str, Any]:
     q = r.quantiles
     target = str(r.target.get("kind", "?")) + (" (emulator)" if r.target.get("emulator") else "")
     return {
-        "system": r.system, "target": target, "mode": r.mode,
+        "system": r.system, "target": target, "client": client_label(r.system, dict(r.driver_settings)),
+        "mode": r.mode,
         "target_rate": r.throughput.get("target_rate"),
         "achieved_rate": round(float(r.throughput.get("ack_rate") or 0.0), 1),
         "publish_p50_ms": _ms(q["publish_latency"], "p50"), "publish_p99_ms": _ms(q["publish_latency"], "p99"),

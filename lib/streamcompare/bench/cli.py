@@ -1,0 +1,130 @@
+"""`streamcompare bench`: run a workload against one or both systems, write results, print a summary."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from streamcompare.bench.results import RunResult
+from streamcompare.bench.runner import Progress as RunProgress
+from streamcompare.bench.runner import run_benchmark
+from streamcompare.bench.summary import summary_table
+from streamcompare.bench.workload import Workload, builtin_workload, load_workload
+from streamcompare.errors import ConfigError
+
+console = Console(soft_wrap=True)
+SYSTEMS = ("kafka", "kinesis")
+
+
+def resolve_workload(spec: str) -> Workload:
+    """A workload file, or the name of one in data/workloads (quick, standard, max-rate)."""
+    path = Path(spec)
+    return load_workload(path) if path.suffix in (".yaml", ".yml") or path.exists() else builtin_workload(spec)
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, Any]:
+    """`kafka.acks=1`-style overrides; numbers become numbers."""
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ConfigError(f"override {pair!r} is not NAME=VALUE", field="--set",
+                              fix="write it like --set kafka.acks=1 or --set rate=500")
+        name, raw = pair.split("=", 1)
+        value: Any = raw
+        for cast in (int, float):
+            try:
+                value = cast(raw)
+                break
+            except ValueError:
+                continue
+        overrides[name.strip()] = value
+    return overrides
+
+
+def kinesis_run_cost_usd(workload: Workload, prices: Any) -> float:
+    """Upper estimate of what one Kinesis run costs in AWS: shard-hours (whole hours) + PUT payload units."""
+    hours = math.ceil((workload.duration_s + workload.warmup_s + 120) / 3600)
+    records = (workload.duration_s + workload.warmup_s) * (workload.rate if isinstance(workload.rate, int) else 1000)
+    units = records * math.ceil(workload.record_bytes / 25_000)
+    return (workload.partitions * hours * prices.usd("kinesis-shard-hour")
+            + units / 1e6 * prices.usd("kinesis-put-payload-units"))
+
+
+@contextmanager
+def target_for(spec: str, allow_aws_create: bool, brokers: int) -> Iterator[dict[str, Any]]:
+    """`local` uses (or starts, then stops) the local stack; otherwise a report config's target section."""
+    if spec == "local":
+        from streamcompare.stack.local import local_stack
+
+        with local_stack(brokers=brokers, progress=lambda m: console.log(m, highlight=False)) as stack:
+            yield stack.target()
+        return
+    from streamcompare.config import load_config
+
+    target = load_config(Path(spec)).target.driver_target()
+    if allow_aws_create:
+        target["allow_create"] = True
+    yield target
+
+
+def bench_command(
+    workload: Annotated[str, typer.Option(help="Workload file or name in data/workloads")] = "quick",
+    target: Annotated[str, typer.Option(help="`local`, or a config file with a target section")] = "local",
+    system: Annotated[str, typer.Option(help="kafka, kinesis or all")] = "all",
+    results_dir: Annotated[Path, typer.Option(help="Where result files go (never overwritten)")] = Path(
+        "data/results"),
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a workload field, e.g. "
+                                                                "kafka.acks=1 or rate=500")] = None,
+    brokers: Annotated[int, typer.Option(help="Kafka nodes if the local stack must be started")] = 3,
+    allow_aws_create: Annotated[bool, typer.Option("--allow-aws-create", help="Allow creating (tagged, "
+                                                   "deleted afterwards) Kinesis streams in AWS")] = False,
+) -> None:
+    """Measure publish latency, end-to-end latency and throughput with one open-loop harness."""
+    systems = SYSTEMS if system == "all" else (system,)
+    if any(s not in SYSTEMS for s in systems):
+        raise ConfigError(f"unknown system {system!r}", field="--system", fix="use kafka, kinesis or all")
+    chosen = resolve_workload(workload)
+    overrides = parse_overrides(set_ or [])
+    if overrides:
+        chosen = chosen.with_overrides(**overrides)
+    results: list[RunResult] = []
+    with target_for(target, allow_aws_create, brokers) as driver_target:
+        if driver_target.get("kind") == "aws" and "kinesis" in systems:
+            from streamcompare.cost import load_prices
+
+            cost = kinesis_run_cost_usd(chosen, load_prices(str(driver_target.get("region") or "us-east-1")))
+            console.print(f"[yellow]This run creates a Kinesis stream with {chosen.partitions} shard(s) in AWS; "
+                          f"estimated cost at most ${cost:.2f} (modelled from dated prices).[/]")
+        for name in systems:
+            results.append(_run_one(name, driver_target, chosen, results_dir))
+    console.print(summary_table(results).to_string(index=False))
+
+
+def _run_one(name: str, target: dict[str, Any], workload: Workload, results_dir: Path) -> RunResult:
+    total = None if workload.is_max_rate else int(workload.rate) * (workload.duration_s + workload.warmup_s)
+    columns = (TextColumn(f"{name:<8}"), TextColumn("{task.fields[phase]:<9}"), BarColumn(),
+               TextColumn("sent {task.fields[sent]:>8} acked {task.fields[acked]:>8} "
+                          "received {task.fields[received]:>8}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task(name, total=total, phase="create", sent=0, acked=0, received=0)
+
+        def on_progress(event: RunProgress) -> None:
+            if event.phase == "done":
+                bar.update(task, phase="done")
+                return
+            bar.update(task, completed=event.sent if total else None, phase=event.phase, sent=event.sent,
+                       acked=event.acked, received=event.received)
+
+        result = run_benchmark(name, target, workload, progress=on_progress)
+    path = result.write(results_dir if results_dir.is_absolute() else Path.cwd() / results_dir)
+    console.print(f"{name}: result written to {path}")
+    return result
+
+
