@@ -1,0 +1,1 @@
+"""What the criterion notebooks call: one module per criterion, so notebooks stay thin."""
