@@ -110,3 +110,16 @@ def test_results_were_written_for_replay(report: ReportOutcome) -> None:
     results = Path(json.loads((report.report_dir / "summary.json").read_text())["config"]["results_dir"])
     assert len(list(results.glob("*.json"))) >= 7  # 5 latency runs + 2 delivery checks
     assert len(list((results / "experiments").glob("*.json"))) == 3  # client CPU, delivery, scaling
+
+
+def test_replay_rerenders_the_stored_results_without_measuring(report: ReportOutcome) -> None:
+    summary = json.loads((report.report_dir / "summary.json").read_text())
+    results = Path(summary["config"]["results_dir"])
+    before = sorted(results.rglob("*.json"))
+    config = parse_config({"workload": "quick", "results_dir": str(results),
+                           "reports_dir": str(report.report_dir.parent / "replayed")}, base_dir=ROOT)
+    replayed = build_report(config, replay_dir=results)
+    assert replayed.exit_code == 0, [(r.name, getattr(r, "error", "")) for r in replayed.failed]
+    assert sorted(results.rglob("*.json")) == before, "replay measures nothing and writes no results"
+    assert values(replayed, "01_latency")["kafka_e2e_p99_ms"] == values(report, "01_latency")["kafka_e2e_p99_ms"]
+    assert values(replayed, "03_reliability")["lost_records"] == 0

@@ -24,6 +24,7 @@ def delivery_check(target: dict[str, Any], workload: Workload, mode: str, result
     for system, overrides in CHECKS:
         result = run_benchmark(system, target, workload.with_overrides(**overrides),
                                labels={"report_run": run_id, "notebook": "03_reliability"})
+        result.write(results_dir)
         counts = result.counts
         rows.append({"system": system, "settings": ", ".join(f"{k.split('.')[-1]}={v}" for k, v in overrides.items()),
                      "sent": counts.get("sent"), "acknowledged": counts.get("acked"),
