@@ -113,3 +113,29 @@ def test_require_free_names_the_port_and_the_flag() -> None:
 def test_free_ports_are_distinct() -> None:
     ports = process.free_ports(6)
     assert len(set(ports)) == 6
+
+
+def test_install_once_builds_once_and_a_failure_leaves_nothing(tmp_path: Path) -> None:
+    from streamcompare.stack.cache import install_once
+
+    calls: list[Path] = []
+
+    def build(work: Path) -> Path:
+        calls.append(work)
+        (work / "out").mkdir()
+        (work / "out" / "lib.jar").write_text("x")
+        return work / "out"
+
+    target = tmp_path / "kafka-9.9" / "libs"
+    target.parent.mkdir()
+    assert install_once(target, build, "9.9") == target
+    assert install_once(target, build, "9.9") == target
+    assert len(calls) == 1 and (target / "lib.jar").exists()
+
+    def broken(work: Path) -> Path:
+        raise StackError("download failed", fix="retry")
+
+    other = tmp_path / "kafka-9.9" / "other"
+    with pytest.raises(StackError):
+        install_once(other, broken, "9.9")
+    assert sorted(p.name for p in (tmp_path / "kafka-9.9").iterdir()) == [".libs.complete", "libs"]

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from streamcompare.errors import StackError
 from streamcompare.paths import cache_dir
 from streamcompare.stack import prereqs, process
+from streamcompare.stack.cache import install_once, resource, run_tool
 
 Progress = Callable[[str], None]
 
@@ -24,13 +23,9 @@ JVM_FLAGS = ("-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-XX:+ExitOnO
              "-Djava.awt.headless=true")
 
 
-def _resource(name: str) -> str:
-    return (resources.files("streamcompare.stack") / "resources" / name).read_text()
-
-
 def pinned_version() -> str:
     """The Kafka release the shipped pom pins (the newest on Maven Central that runs on Java 17)."""
-    match = re.search(r"<kafka.version>([^<]+)</kafka.version>", _resource("kafka-pom.xml"))
+    match = re.search(r"<kafka.version>([^<]+)</kafka.version>", resource("kafka-pom.xml"))
     assert match, "kafka-pom.xml must pin kafka.version"
     return match.group(1)
 
@@ -42,30 +37,18 @@ def jars_dir(version: str | None = None) -> Path:
 def ensure_jars(progress: Progress = lambda _msg: None) -> Path:
     """Resolve the pinned Kafka jars with Maven into the cache, once; later calls return at once."""
     version = pinned_version()
-    target = jars_dir(version)
-    done_marker = target.parent / ".complete"
-    if done_marker.exists() and any(target.glob("kafka_2.13-*.jar")):
-        return target
-    mvn = prereqs.executable("mvn")
-    work = target.parent / f"tmp-{uuid.uuid4().hex[:8]}"
-    work.mkdir(parents=True)
-    try:
-        (work / "pom.xml").write_text(_resource("kafka-pom.xml"))
+
+    def resolve(work: Path) -> Path:
+        mvn = prereqs.executable("mvn")
+        (work / "pom.xml").write_text(resource("kafka-pom.xml"))
         progress(f"resolving Apache Kafka {version} jars from Maven Central (first run only, about 60 MB)")
-        result = subprocess.run(
-            [mvn, "-B", "-q", "-f", str(work / "pom.xml"), "dependency:copy-dependencies",
-             f"-DoutputDirectory={work / 'libs'}", "-DincludeScope=runtime"],
-            capture_output=True, text=True, timeout=1800)
-        if result.returncode != 0:
-            raise StackError(f"Maven could not resolve Kafka {version}:\n{(result.stdout + result.stderr)[-2000:]}",
-                             fix="check that Maven Central is reachable (proxy settings in ~/.m2/settings.xml)")
-        if target.exists():
-            shutil.rmtree(target)
-        (work / "libs").rename(target)
-        done_marker.write_text(version)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return target
+        run_tool([mvn, "-B", "-q", "-f", str(work / "pom.xml"), "dependency:copy-dependencies",
+                  f"-DoutputDirectory={work / 'libs'}", "-DincludeScope=runtime"], cwd=None,
+                 what=f"Maven resolving Kafka {version}", timeout_s=1800,
+                 fix="check that Maven Central is reachable (proxy settings in ~/.m2/settings.xml)")
+        return work / "libs"
+
+    return install_once(jars_dir(version), resolve, version)
 
 
 @dataclass(frozen=True)
@@ -136,7 +119,7 @@ def prepare(nodes: list[KafkaNode], jars: Path, java: str, cluster_id: str | Non
     for node in nodes:
         node.home.mkdir(parents=True, exist_ok=True)
         node.config_file.write_text(server_properties(node, nodes))
-        (node.home / "log4j2.xml").write_text(_resource("log4j2.xml"))
+        (node.home / "log4j2.xml").write_text(resource("log4j2.xml"))
         if (node.data_dir / "meta.properties").exists():
             continue
         result = subprocess.run(

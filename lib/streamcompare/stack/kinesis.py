@@ -7,16 +7,12 @@ throughput say nothing about AWS (see FACTS.md).
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import uuid
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
-from streamcompare.errors import StackError
 from streamcompare.paths import cache_dir
 from streamcompare.stack import prereqs, process
+from streamcompare.stack.cache import install_once, resource, run_tool
 
 Progress = Callable[[str], None]
 
@@ -25,12 +21,8 @@ LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "loc
 LOCAL_REGION = "us-east-1"
 
 
-def _resource(name: str) -> str:
-    return (resources.files("streamcompare.stack") / "resources" / name).read_text()
-
-
 def pinned_version() -> str:
-    return json.loads(_resource("package.json"))["dependencies"]["kinesis-local"]
+    return json.loads(resource("package.json"))["dependencies"]["kinesis-local"]
 
 
 def package_dir(version: str | None = None) -> Path:
@@ -44,29 +36,19 @@ def main_js(version: str | None = None) -> Path:
 def ensure_installed(progress: Progress = lambda _msg: None) -> Path:
     """Install the pinned kinesis-mock with npm (from the shipped lock file) into the cache, once."""
     version = pinned_version()
-    target = package_dir(version)
-    if (target / ".complete").exists() and main_js(version).exists():
-        return target
-    npm = prereqs.executable("npm")
-    prereqs.node()
-    work = target.parent / f"tmp-npm-{uuid.uuid4().hex[:8]}"
-    work.mkdir(parents=True)
-    try:
-        (work / "package.json").write_text(_resource("package.json"))
-        (work / "package-lock.json").write_text(_resource("package-lock.json"))
-        progress(f"installing kinesis-mock {version} (npm kinesis-local) into {target}")
-        result = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=work,
-                                capture_output=True, text=True, timeout=900)
-        if result.returncode != 0:
-            raise StackError(f"npm could not install kinesis-local {version}:\n{result.stderr[-2000:]}",
-                             fix="check that the npm registry is reachable (npm config get registry)")
-        if target.exists():
-            shutil.rmtree(target)
-        work.rename(target)
-        (target / ".complete").write_text(version)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    return target
+
+    def install(work: Path) -> Path:
+        npm = prereqs.executable("npm")
+        prereqs.node()
+        (work / "package.json").write_text(resource("package.json"))
+        (work / "package-lock.json").write_text(resource("package-lock.json"))
+        progress(f"installing kinesis-mock {version} (npm kinesis-local) into {package_dir(version)}")
+        run_tool([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=work, timeout_s=900,
+                 what=f"npm installing kinesis-local {version}",
+                 fix="check that the npm registry is reachable (npm config get registry)")
+        return work
+
+    return install_once(package_dir(version), install, version)
 
 
 def start(home: Path, port: int, tls_port: int) -> process.ProcessRecord:
