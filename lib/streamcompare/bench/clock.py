@@ -24,8 +24,11 @@ class Clock(Protocol):
     def now_ns(self) -> int:
         """Monotonic time in nanoseconds."""
 
-    def sleep_until_ns(self, t_ns: int, idle: Idle | None = None) -> None:
-        """Return at or just after t_ns; spend the coarse part of the wait in `idle` (or sleeping)."""
+    def sleep_until_ns(self, t_ns: int, idle: Idle | None = None, spin_ns: int | None = None) -> None:
+        """Return at or just after t_ns; spend the coarse part of the wait in `idle` (or sleeping).
+
+        spin_ns: spin at most this long at the end (a clock may spin less, never more).
+        """
 
 
 class MonotonicClock:
@@ -37,25 +40,26 @@ class MonotonicClock:
     def now_ns(self) -> int:
         return time.monotonic_ns()
 
-    def sleep_until_ns(self, t_ns: int, idle: Idle | None = None) -> None:
+    def sleep_until_ns(self, t_ns: int, idle: Idle | None = None, spin_ns: int | None = None) -> None:
         now = time.monotonic_ns
+        spin = self.spin_ns if spin_ns is None else max(0, min(self.spin_ns, spin_ns))
         quick = 0
         while True:
             remaining = t_ns - now()
             if remaining <= 0:
                 return
-            if remaining <= self.spin_ns:
+            if remaining <= spin:
                 while now() < t_ns:
                     os.sched_yield()  # releases the GIL (time.sleep(0) would oversleep ~50 us)
                 return
-            coarse_s = (remaining - self.spin_ns) / 1e9
+            coarse_s = (remaining - spin) / 1e9
             if idle is None:
                 time.sleep(coarse_s)
                 continue
             started = now()
             idle(coarse_s)
             # A poll() that returns at once again and again would turn the wait into a busy loop.
-            quick = quick + 1 if now() - started < (remaining - self.spin_ns) // 4 else 0
+            quick = quick + 1 if now() - started < (remaining - spin) // 4 else 0
             if quick >= 3:
                 time.sleep(min(coarse_s, 0.0005))
 
@@ -75,7 +79,7 @@ class FakeClock:
             raise ValueError("a monotonic clock cannot go back")
         self.t += ns
 
-    def sleep_until_ns(self, t_ns: int, idle: Idle | None = None) -> None:
+    def sleep_until_ns(self, t_ns: int, idle: Idle | None = None, spin_ns: int | None = None) -> None:
         if idle is not None:
             idle(0.0)
         if t_ns > self.t:

@@ -53,7 +53,25 @@ class RateSchedule:
             yield int(t)
 
     def count_before(self, end_ns: int) -> int:
-        """How many of this producer's records are scheduled before end_ns."""
+        """How many of this producer's records are scheduled before end_ns.
+
+        Uniform arrivals: a binary search over intended_ns (O(log n), exact with its rounding);
+        Poisson arrivals: walks the (seeded, repeatable) schedule.
+        """
+        if self.arrivals == "uniform":
+            if self.intended_ns(0) >= end_ns:
+                return 0
+            high = 1
+            while self.intended_ns(high) < end_ns:
+                high *= 2
+            low = high // 2  # intended_ns(low) < end_ns <= intended_ns(high)
+            while high - low > 1:
+                mid = (low + high) // 2
+                if self.intended_ns(mid) < end_ns:
+                    low = mid
+                else:
+                    high = mid
+            return high
         for n, t in enumerate(self):
             if t >= end_ns:
                 return n
