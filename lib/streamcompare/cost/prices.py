@@ -12,11 +12,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from streamcompare.errors import ConfigError
 from streamcompare.paths import data_dir
+from streamcompare.yamlio import read_yaml
 
 PRICE_FILE_PATTERN = re.compile(r"^aws-(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)-(?P<date>\d{4}-\d{2}-\d{2})\.yaml$")
 SCHEMA_VERSION = 1
@@ -113,14 +113,7 @@ class _PriceFile(BaseModel):
 
 def load_price_table(path: Path) -> PriceTable:
     """Read and validate one price file; errors name the file, the field and the fix."""
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise ConfigError(f"cannot read price file {path}: {exc.strerror}", field="prices",
-                          fix="pass an existing file from data/pricing/") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name} is not valid YAML: {exc}", field="prices",
-                          fix="fix the YAML syntax") from None
+    raw = read_yaml(path, what="price file", field="prices", missing_fix="pass an existing file from data/pricing/")
     try:
         parsed = _PriceFile.model_validate(raw)
     except ValidationError as exc:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from streamcompare.errors import ConfigError
 from streamcompare.paths import data_dir
+from streamcompare.yamlio import read_yaml
 
 from .sizing import BROKER_PROFILES
 
@@ -185,14 +185,8 @@ def scenario_from_dict(data: dict[str, Any] | None) -> Scenario:
 
 def load_scenario(path: Path) -> Scenario:
     """Read a scenario YAML file."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text())
-    except OSError as exc:
-        raise ConfigError(f"cannot read scenario file {path}: {exc.strerror}", field="scenario",
-                          fix="pass an existing YAML file, e.g. data/scenarios/default.yaml") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}", field="scenario",
-                          fix="fix the YAML syntax") from None
+    raw = read_yaml(path, what="scenario file", field="scenario",
+                    missing_fix="pass an existing YAML file, e.g. data/scenarios/default.yaml")
     if raw is not None and not isinstance(raw, dict):
         raise ConfigError(f"{path} must hold a mapping of fields", field="scenario",
                           fix="write `field: value` lines, e.g. `write_mb_per_s: 10`")
