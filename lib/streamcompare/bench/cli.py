@@ -16,17 +16,11 @@ from streamcompare.bench.results import RunResult
 from streamcompare.bench.runner import Progress as RunProgress
 from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.summary import summary_table
-from streamcompare.bench.workload import Workload, builtin_workload, load_workload
+from streamcompare.bench.workload import Workload, resolve_workload
 from streamcompare.errors import ConfigError
 
 console = Console(soft_wrap=True)
 SYSTEMS = ("kafka", "kinesis")
-
-
-def resolve_workload(spec: str) -> Workload:
-    """A workload file, or the name of one in data/workloads (quick, standard, max-rate)."""
-    path = Path(spec)
-    return load_workload(path) if path.suffix in (".yaml", ".yml") or path.exists() else builtin_workload(spec)
 
 
 def parse_overrides(pairs: list[str]) -> dict[str, Any]:

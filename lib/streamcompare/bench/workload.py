@@ -219,3 +219,9 @@ def builtin_workload(name: str) -> Workload:
         raise ConfigError(f"no built-in workload {name!r}", field="workload",
                           fix=f"use one of: {', '.join(names)} or a path to a YAML file")
     return load_workload(path)
+
+
+def resolve_workload(spec: str | Path) -> Workload:
+    """A workload file, or the name of one shipped in data/workloads (quick, standard, max-rate)."""
+    path = Path(spec)
+    return load_workload(path) if path.suffix in (".yaml", ".yml") or path.exists() else builtin_workload(str(spec))

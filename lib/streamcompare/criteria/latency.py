@@ -12,7 +12,7 @@ import pandas as pd
 from streamcompare.bench.results import RunResult, load_result
 from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.summary import client_label, summary_table
-from streamcompare.bench.workload import Workload, builtin_workload, load_workload
+from streamcompare.bench.workload import Workload
 from streamcompare.experiments import latency_model as lm
 
 QUANTILES = ("p50", "p90", "p99", "p99.9", "p99.99", "max")
@@ -26,11 +26,6 @@ def variants(poll_intervals_ms: Iterable[int] = (200, 1000)) -> list[tuple[str, 
             ("kafka", {"kafka.acks": "all"}),
             *[("kinesis", {"kinesis.producer_mode": "put_records", "kinesis.poll_interval_ms": i}) for i in intervals],
             ("kinesis", {"kinesis.producer_mode": "aggregated", "kinesis.poll_interval_ms": intervals[0]})]
-
-
-def workload_from(spec: str) -> Workload:
-    path = Path(spec)
-    return load_workload(path) if path.suffix in (".yaml", ".yml") or path.exists() else builtin_workload(spec)
 
 
 def run_variants(target: dict[str, Any], workload: Workload, results_dir: str | Path, run_id: str,

@@ -34,14 +34,12 @@ def make_client(target: Mapping[str, Any]) -> Any:
     config = Config(retries={"max_attempts": 3, "mode": "standard"}, max_pool_connections=32,
                     connect_timeout=5, read_timeout=30)
     region = target.get("region") or "us-east-1"
-    if target.get("kinesis_endpoint"):
-        from streamcompare.stack.kinesis import LOCAL_CREDENTIALS
+    if target.get("kinesis_endpoint") and target.get("kind") == "local":
+        from streamcompare.stack.kinesis import client as local_client
 
-        creds = {"aws_access_key_id": LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                 "aws_secret_access_key": LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"]} \
-            if target.get("kind") == "local" else {}
-        return boto3.client("kinesis", endpoint_url=target["kinesis_endpoint"], region_name=region,
-                            config=config, **creds)
+        return local_client(str(target["kinesis_endpoint"]), config, region)
+    if target.get("kinesis_endpoint"):  # another endpoint (e.g. a VPC endpoint): the default credential chain
+        return boto3.client("kinesis", endpoint_url=target["kinesis_endpoint"], region_name=region, config=config)
     session = boto3.Session(profile_name=target.get("profile")) if target.get("profile") else boto3.Session()
     return session.client("kinesis", region_name=region, config=config)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from streamcompare.paths import cache_dir
 from streamcompare.stack import prereqs, process
@@ -66,18 +67,21 @@ def start(home: Path, port: int, tls_port: int) -> process.ProcessRecord:
                          pid_file=home / "kinesis.pid", env=env)
 
 
-def client(endpoint: str, **config: object):  # -> botocore client
-    """A boto3 Kinesis client for the local endpoint (dummy credentials, fixed region)."""
+def client(endpoint: str, config: Any = None, region: str = LOCAL_REGION) -> Any:
+    """A boto3 Kinesis client for the local endpoint (dummy credentials: kinesis-mock checks no signature)."""
     import boto3
     from botocore.config import Config
 
-    return boto3.client("kinesis", endpoint_url=endpoint, region_name=LOCAL_REGION,
+    return boto3.client("kinesis", endpoint_url=endpoint, region_name=region,
                         aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
                         aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-                        config=Config(retries={"max_attempts": 2, "mode": "standard"}, **config))
+                        config=config or Config(retries={"max_attempts": 2, "mode": "standard"}))
 
 
 def answers(endpoint: str) -> bool:
     """Ready means ListStreams answers."""
-    client(endpoint, connect_timeout=2, read_timeout=3).list_streams(Limit=1)
+    from botocore.config import Config
+
+    quick = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=2, read_timeout=3)
+    client(endpoint, quick).list_streams(Limit=1)
     return True
