@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import re
 from pathlib import Path
 
 import nbformat
@@ -30,3 +32,14 @@ def test_committed_without_outputs_and_thin(path: Path) -> None:
             assert word not in cell.source, f"{path.stem}: notebooks call the library, they define nothing"
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
     assert "record_headlines" in code[-1].source, "the last cell records headline values"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_library_name_a_notebook_uses_exists(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    modules = re.findall(r"from streamcompare\.criteria import ([\w, ]+)", source)
+    for name in {m.strip() for group in modules for m in group.split(",")}:
+        module = importlib.import_module(f"streamcompare.criteria.{name}")
+        for attribute in set(re.findall(rf"\b{name}\.(\w+)", source)):
+            assert hasattr(module, attribute), f"{path.stem} calls {name}.{attribute}, which does not exist"
