@@ -37,7 +37,7 @@ class Sizes:
     """ProducerPerformance and harness saturation runs alternate this many times (median reported)."""
     pp_records: int = 1_000_000
     pp_warmup_fraction: float = 0.25
-    saturation_target_rate: int = 300_000
+    saturation_target_rate: int = 1_000_000
     """Open-loop target far above what 2 cores can carry, so the harness is never ahead of schedule."""
     saturation_warmup_s: int = 2
     min_saturation_s: int = 4
@@ -50,7 +50,7 @@ class Sizes:
     """The standard workload's rate (data/workloads/standard.yaml)."""
     overhead_s: float = 5.0
     overhead_warmup_s: float = 1.0
-    overhead_saturation_rate: int = 400_000
+    overhead_saturation_rate: int = 2_000_000
     overhead_saturation_s: float = 3.0
 
     @classmethod

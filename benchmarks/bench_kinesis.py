@@ -31,7 +31,7 @@ class AckCounter:
         self.acked = self.failed = 0
         self._lock = threading.Lock()
 
-    def __call__(self, err: BaseException | None) -> None:
+    def __call__(self, value: bytes, err: BaseException | None) -> None:
         with self._lock:
             if err is None:
                 self.acked += 1
@@ -49,12 +49,12 @@ def batching(driver: KinesisDriver, stream: str, records: list[tuple[bytes, byte
     """The driver's PutRecords batching producer: send everything, flush, count acknowledgements."""
     settings = builtin_workload("quick").with_overrides(kinesis__producer_mode="put_records").driver_settings("kinesis")
     driver.client.describe_stream_summary(StreamName=stream)  # open the connection before timing
-    producer = driver.producer(stream, settings)
     acks = AckCounter()
+    producer = driver.producer(stream, settings, acks)
     try:
         cpu0, t0 = time.process_time(), time.monotonic()
         for key, value in records:
-            producer.send(key, value, acks)
+            producer.send(key, value)
         pending = producer.flush(timeout_s)
         wall, cpu = time.monotonic() - t0, time.process_time() - cpu0
         counters = producer.counters().as_dict()

@@ -65,7 +65,8 @@ class NullAdmin:
 class NullProducer:
     """Acknowledges inside send(); batches records into the pipe (a full pipe blocks: back-pressure)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, on_ack: AckCallback) -> None:
+        self._on_ack = on_ack
         try:  # the runner starts consumers first, so a reader is normally there already
             self._fd: int | None = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
         except OSError as exc:
@@ -79,7 +80,7 @@ class NullProducer:
         self._size = -1
         self._counters = DriverCounters()
 
-    def send(self, key: bytes, value: bytes, on_ack: AckCallback) -> None:
+    def send(self, key: bytes, value: bytes) -> None:
         if len(value) != self._size:
             self._write()
             self._size = len(value)
@@ -87,7 +88,7 @@ class NullProducer:
         values.append(value)
         if len(values) >= BATCH:
             self._write()
-        on_ack(None)
+        self._on_ack(value, None)
 
     def _write(self) -> None:
         values, self._values = self._values, []
@@ -184,8 +185,8 @@ class NullDriver:
     def admin(self) -> NullAdmin:
         return NullAdmin(self.folder)
 
-    def producer(self, stream: str, settings: Mapping[str, Any]) -> NullProducer:
-        return NullProducer(fifo_path(self.folder, stream))
+    def producer(self, stream: str, settings: Mapping[str, Any], on_ack: AckCallback) -> NullProducer:
+        return NullProducer(fifo_path(self.folder, stream), on_ack)
 
     def consumer(self, stream: str, settings: Mapping[str, Any]) -> NullConsumer:
         index = int(settings.get("consumer_index", 0))

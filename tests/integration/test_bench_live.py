@@ -65,10 +65,11 @@ def test_failed_put_records_entry_is_retried_and_counted(live_stack) -> None:
 
     driver.client.meta.events.register("after-call.kinesis.PutRecords", fail_first_entry_once)
     try:
-        producer = driver.producer(stream, {"producer_mode": "put_records", "linger_ms": 20})
         outcomes: list[BaseException | None] = []
+        producer = driver.producer(stream, {"producer_mode": "put_records", "linger_ms": 20},
+                                   lambda _value, error: outcomes.append(error))
         for i in range(20):
-            producer.send(str(i).encode(), f"record-{i}".encode(), outcomes.append)
+            producer.send(str(i).encode(), f"record-{i}".encode())
         assert producer.flush(30) == 0
         producer.close()
         counters = producer.counters()

@@ -148,8 +148,8 @@ class FakeDriver:
     def admin(self) -> FakeAdmin:
         return FakeAdmin(self)
 
-    def producer(self, stream: str, settings: Mapping[str, Any]) -> FakeProducer:
-        return FakeProducer(self._stream(stream), self.target)
+    def producer(self, stream: str, settings: Mapping[str, Any], on_ack: AckCallback) -> FakeProducer:
+        return FakeProducer(self._stream(stream), self.target, on_ack)
 
     def consumer(self, stream: str, settings: Mapping[str, Any]) -> FakeConsumer:
         if self.target.get("fail_consumer"):
@@ -185,14 +185,15 @@ class FakeAdmin:
 
 
 class FakeProducer:
-    def __init__(self, stream: Any, target: Mapping[str, Any]) -> None:
+    def __init__(self, stream: Any, target: Mapping[str, Any], on_ack: AckCallback) -> None:
+        self.on_ack = on_ack
         self.stream = stream
         self.partitions = len(stream.partitions) if isinstance(stream, MemoryStream) else stream.partitions
         self.t = {k: float(v) for k, v in target.items() if k.endswith(("_ms", "_us", "_every"))}
         self.ack_on_poll = bool(target.get("ack_on_poll", False))
         self.n = 0
         self._counters = DriverCounters()
-        self._heap: list[tuple[float, int, AckCallback, BaseException | None]] = []
+        self._heap: list[tuple[float, int, bytes, BaseException | None]] = []
         self._seq = itertools.count()
         self._cond = threading.Condition()
         self._closed = False
@@ -205,7 +206,7 @@ class FakeProducer:
         n = int(self.t.get(key, 0))
         return n > 0 and self.n % n == 0
 
-    def send(self, key: bytes, value: bytes, on_ack: AckCallback) -> None:
+    def send(self, key: bytes, value: bytes) -> None:
         self.n += 1
         burn(self.t.get("send_cpu_us", 0))
         if self.t.get("send_block_ms", 0) > 0:
@@ -226,17 +227,17 @@ class FakeProducer:
                 self.stream.append(partition, value)
         delay = self.t.get("ack_delay_ms", 0) / 1000
         if delay <= 0:
-            on_ack(err)
+            self.on_ack(value, err)
             return
         with self._cond:
-            heapq.heappush(self._heap, (time.monotonic() + delay, next(self._seq), on_ack, err))
+            heapq.heappush(self._heap, (time.monotonic() + delay, next(self._seq), value, err))
             self._cond.notify_all()
 
-    def _due(self) -> list[tuple[AckCallback, BaseException | None]]:
+    def _due(self) -> list[tuple[bytes, BaseException | None]]:
         now, out = time.monotonic(), []
         while self._heap and self._heap[0][0] <= now:
-            _, _, cb, err = heapq.heappop(self._heap)
-            out.append((cb, err))
+            _, _, value, err = heapq.heappop(self._heap)
+            out.append((value, err))
         return out
 
     def _deliver_loop(self) -> None:
@@ -247,8 +248,8 @@ class FakeProducer:
                 if self._closed and not self._heap:
                     return
                 due = self._due()
-            for cb, err in due:
-                cb(err)
+            for value, err in due:
+                self.on_ack(value, err)
 
     def poll(self, timeout_s: float) -> None:
         if not self.ack_on_poll:
@@ -263,8 +264,8 @@ class FakeProducer:
                     break
                 wake = min(deadline, self._heap[0][0]) if self._heap else deadline
                 self._cond.wait(max(0.0, wake - time.monotonic()))
-        for cb, err in due:
-            cb(err)
+        for value, err in due:
+            self.on_ack(value, err)
 
     def flush(self, timeout_s: float) -> int:
         deadline = time.monotonic() + timeout_s

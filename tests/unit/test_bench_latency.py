@@ -19,19 +19,20 @@ class ClockedProducer:
 
     def __init__(self, clock: FakeClock, ack_us: int = 100, stalls: dict[int, int] | None = None,
                  deferred: bool = False) -> None:
+        self.on_ack = None
         self.clock, self.ack_us, self.stalls, self.deferred = clock, ack_us, stalls or {}, deferred
         self.values: list[bytes] = []
         self.sent_at: list[int] = []
         self.pending: list = []
 
-    def send(self, key, value, on_ack):
+    def send(self, key, value):
         self.sent_at.append(self.clock.now_ns())
         self.values.append(value)
         if self.deferred:
-            self.pending.append(on_ack)
+            self.pending.append(value)
             return
         self.clock.advance(self.stalls.get(len(self.values) - 1, self.ack_us) * 1000)
-        on_ack(None)
+        self.on_ack(value, None)
 
     def poll(self, timeout_s):
         pass
@@ -46,6 +47,11 @@ class ClockedProducer:
         pass
 
 
+def run(worker: ProducerWorker, producer: ClockedProducer):
+    producer.on_ack = worker.on_ack
+    return worker.run(producer)
+
+
 def plan(n_ms: int, warmup_ms: int = 0, rate: int = 1000) -> ProducerPlan:
     return ProducerPlan(index=0, producers=1, rate=rate, start_ns=START,
                         measure_start_ns=START + warmup_ms * MS, end_ns=START + (warmup_ms + n_ms) * MS,
@@ -54,7 +60,7 @@ def plan(n_ms: int, warmup_ms: int = 0, rate: int = 1000) -> ProducerPlan:
 
 def test_on_schedule_latency_is_the_ack_time_and_delay_is_zero():
     clock = FakeClock(START - 5 * MS)
-    out = ProducerWorker(plan(10), ClockedProducer(clock, ack_us=250), clock).run()
+    out = run(ProducerWorker(plan(10), clock), ClockedProducer(clock, ack_us=250))
     assert out.totals["sent"] == out.totals["acked"] == 10
     lat, delay = out.publish_latency.quantiles(), out.publish_delay.quantiles()
     assert lat["p50"] == lat["max"] == 250 and lat["count"] == 10
@@ -68,7 +74,7 @@ def test_a_stall_counts_against_every_record_that_waited_for_it():
     # it was due: 9.1 ms, 8.2 ms, ... 1.0 ms. A closed-loop measurement would report 0.1 ms for them.
     clock = FakeClock(START)
     producer = ClockedProducer(clock, ack_us=100, stalls={5: 10_000})
-    out = ProducerWorker(plan(20), producer, clock).run()
+    out = run(ProducerWorker(plan(20), clock), producer)
     lat, delay = out.publish_latency.quantiles(), out.publish_delay.quantiles()
     assert lat["count"] == 20
     assert lat["max"] == pytest.approx(10_000, rel=1e-3)
@@ -84,7 +90,7 @@ def test_a_stall_counts_against_every_record_that_waited_for_it():
 def test_warm_up_records_are_sent_but_not_measured():
     clock = FakeClock(START)
     producer = ClockedProducer(clock)
-    out = ProducerWorker(plan(10, warmup_ms=5), producer, clock).run()
+    out = run(ProducerWorker(plan(10, warmup_ms=5), clock), producer)
     assert len(producer.values) == 15 and out.totals["sent"] == 15
     assert out.totals["measured_sent"] == out.publish_latency.count == out.publish_delay.count == 10
     assert sum(row[0] for row in out.windows.counts.values()) == 10
@@ -93,31 +99,33 @@ def test_warm_up_records_are_sent_but_not_measured():
 def test_acks_from_another_thread_later_are_timed_when_they_arrive():
     clock = FakeClock(START)
     producer = ClockedProducer(clock, deferred=True)
-    worker = ProducerWorker(plan(3), producer, clock)
-    out = worker.run()
+    worker = ProducerWorker(plan(3), clock)
+    out = run(worker, producer)
     assert out.totals["pending_after_flush"] == 3 and worker.acked == 0
     clock.advance(7 * MS)  # now START + 2 ms (last send) + 7 ms
-    for cb in producer.pending:
-        cb(None)
-    lat = worker.latency.quantiles()
-    assert lat["count"] == 3
+    for value in producer.pending:
+        worker.on_ack(value, None)
+    late = worker.outcome()
+    lat = late.publish_latency.quantiles()
+    assert lat["count"] == 3 and late.totals["acked"] == late.totals["measured_acked"] == 3
     assert (lat["p50"], lat["max"]) == pytest.approx((8_000, 9_000), rel=1e-3)  # 9 ms - 1 ms, 9 ms - 0
-    assert len(worker.acked_seqs) == 3
+    assert len(late.acked_seqs) == 3
 
 
 def test_failed_acks_are_counted_not_timed():
     clock = FakeClock(START)
-    worker = ProducerWorker(plan(2), ClockedProducer(clock, deferred=True), clock)
-    worker.run()
-    for cb in worker.producer.pending:
-        cb(RuntimeError("throttled"))
-    assert worker.failed == worker.measured_failed == 2 and worker.latency.count == 0
+    worker, producer = ProducerWorker(plan(2), clock), ClockedProducer(clock, deferred=True)
+    run(worker, producer)
+    for value in producer.pending:
+        worker.on_ack(value, RuntimeError("throttled"))
+    out = worker.outcome()
+    assert out.totals["failed"] == out.totals["measured_failed"] == 2 and out.publish_latency.count == 0
     assert worker.error_samples[0] == "RuntimeError: throttled"
 
 
 def test_a_producer_that_falls_behind_stops_at_the_end_and_reports_unsent():
     clock = FakeClock(START)
-    out = ProducerWorker(plan(10), ClockedProducer(clock, ack_us=2_500), clock).run()
+    out = run(ProducerWorker(plan(10), clock), ClockedProducer(clock, ack_us=2_500))
     assert out.totals["scheduled"] == 10
     assert out.totals["sent"] == 4 and out.totals["unsent"] == 6  # sends at 0, 2.5, 5, 7.5 ms
 

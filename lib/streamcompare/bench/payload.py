@@ -48,12 +48,12 @@ class PayloadCodec:
             raise ValueError(f"record_bytes must be >= {HEADER_BYTES} (the header)")
         self.record_bytes = record_bytes
         self.run_tag = run_tag & ((1 << 64) - 1)
-        self._padding = random.Random(seed).randbytes(record_bytes - HEADER_BYTES)
+        self.padding = random.Random(seed).randbytes(record_bytes - HEADER_BYTES)
 
     def encode(self, intended_ns: int, producer: int, seq: int) -> bytes:
         if not 0 <= producer < MAX_PRODUCERS or not 0 <= seq <= SEQ_MASK:
             raise ValueError("producer or sequence out of range")
-        return HEADER.pack(intended_ns, (producer << SEQ_BITS) | seq, self.run_tag) + self._padding
+        return HEADER.pack(intended_ns, (producer << SEQ_BITS) | seq, self.run_tag) + self.padding
 
     def header(self, value: bytes) -> Header | None:
         """The header of one of this run's records, or None for a foreign or malformed record."""

@@ -42,7 +42,7 @@ from streamcompare.bench.metadata import describe_target, run_metadata, utc_now
 from streamcompare.bench.producer import ProducerOutcome, ProducerPlan, ProducerWorker
 from streamcompare.bench.results import RunResult
 from streamcompare.bench.workload import Workload
-from streamcompare.drivers.base import DRIVERS, DriverRegistry, StreamSpec
+from streamcompare.drivers.base import DRIVERS, DriverRegistry, Producer, StreamSpec
 from streamcompare.errors import ConfigError
 
 __all__ = ["BenchmarkError", "Progress", "run_benchmark", "run_once", "PLACEMENT"]
@@ -88,19 +88,19 @@ def _emit(progress: ProgressCallback | None, event: Progress) -> None:
         progress(event)
 
 
-def _run_producers(workers: list[ProducerWorker], group: ConsumerGroup | None, rate: int,
-                   progress: ProgressCallback | None) -> list[ProducerOutcome]:
+def _run_producers(workers: list[ProducerWorker], producers: list[Producer], group: ConsumerGroup | None,
+                   rate: int, progress: ProgressCallback | None) -> list[ProducerOutcome]:
     outcomes: dict[int, ProducerOutcome] = {}
     failures: list[str] = []
 
-    def run(worker: ProducerWorker) -> None:
+    def run(worker: ProducerWorker, producer: Producer) -> None:
         try:
-            outcomes[worker.plan.index] = worker.run()
+            outcomes[worker.plan.index] = worker.run(producer)
         except BaseException:
             failures.append(traceback.format_exc())
 
-    threads = [threading.Thread(target=run, args=(w,), name=f"sc-producer-{w.plan.index}", daemon=True)
-               for w in workers]
+    threads = [threading.Thread(target=run, args=(w, p), name=f"sc-producer-{w.plan.index}", daemon=True)
+               for w, p in zip(workers, producers, strict=True)]
     started = time.monotonic()
     for t in threads:
         t.start()
@@ -163,22 +163,25 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
                      for i in range(workload.consumers)]
             group = ConsumerGroup(ref, plans, registry, clock, consumer_in_subprocess)
             group.start()
-        for j in range(workload.producers):
+        start = clock.now_ns() + START_LEAD_NS  # moved below once the clients exist
+        workers = [ProducerWorker(ProducerPlan(
+            index=j, producers=workload.producers, rate=rate, start_ns=start, measure_start_ns=start,
+            end_ns=start, record_bytes=workload.record_bytes, run_tag=run_tag, partitions=workload.partitions,
+            key_distribution=workload.key_distribution, arrivals=workload.arrivals, seed=seed,
+            flush_timeout_s=max(5.0, workload.drain_timeout_s),
+        ), clock) for j in range(workload.producers)]
+        for j, worker in enumerate(workers):
             producers.append(driver.producer(stream, {**settings, "producer_index": j,
-                                                      "producers": workload.producers}))
+                                                      "producers": workload.producers}, worker.on_ack))
         frozen = _freeze_heap()
         start = clock.now_ns() + START_LEAD_NS
         measure_start = start + int(workload.warmup_s * 1e9)
         end = measure_start + int(workload.duration_s * 1e9)
         if group is not None:
             group.begin(measure_start)
-        workers = [ProducerWorker(ProducerPlan(
-            index=j, producers=workload.producers, rate=rate, start_ns=start,
-            measure_start_ns=measure_start, end_ns=end, record_bytes=workload.record_bytes,
-            run_tag=run_tag, partitions=workload.partitions, key_distribution=workload.key_distribution,
-            arrivals=workload.arrivals, seed=seed, flush_timeout_s=max(5.0, workload.drain_timeout_s),
-        ), p, clock) for j, p in enumerate(producers)]
-        outcomes = _run_producers(workers, group, rate, progress)
+        for worker in workers:
+            worker.schedule(start, measure_start, end)
+        outcomes = _run_producers(workers, producers, group, rate, progress)
         acked = sum(o.totals["acked"] for o in outcomes)
         consumer_results: list[dict[str, Any]] = []
         drained = True

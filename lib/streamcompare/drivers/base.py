@@ -10,8 +10,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-AckCallback = Callable[[BaseException | None], None]
-"""Called exactly once per record sent: with None when the system acknowledged it, else the error."""
+AckCallback = Callable[[bytes, BaseException | None], None]
+"""Called exactly once per record sent, with the record's value: and None when the system acknowledged
+it, else the error. One callback serves every record of a producer (given when it is built), so a
+client can register it once instead of wrapping a closure around every record."""
 
 
 @dataclass
@@ -41,8 +43,10 @@ class StreamSpec:
 
 @runtime_checkable
 class Producer(Protocol):
-    def send(self, key: bytes, value: bytes, on_ack: AckCallback) -> None:
-        """Hand one record to the client; may block (synchronous modes) but never reads a clock."""
+    def send(self, key: bytes, value: bytes) -> None:
+        """Hand one record to the client; may block (synchronous modes) but never reads a clock.
+
+        Its acknowledgement goes to the producer's on_ack, possibly inside this call or poll()."""
 
     def poll(self, timeout_s: float) -> None:
         """Serve pending acknowledgement callbacks, waiting at most timeout_s."""
@@ -84,7 +88,7 @@ class Driver(Protocol):
 
     def admin(self) -> Admin: ...
 
-    def producer(self, stream: str, settings: Mapping[str, Any]) -> Producer: ...
+    def producer(self, stream: str, settings: Mapping[str, Any], on_ack: AckCallback) -> Producer: ...
 
     def consumer(self, stream: str, settings: Mapping[str, Any]) -> Consumer: ...
 

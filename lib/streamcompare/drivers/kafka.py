@@ -90,10 +90,16 @@ class KafkaAdmin:
 
 
 class KafkaProducer:
-    """Asynchronous produce; acknowledgements arrive through poll()."""
+    """Asynchronous produce; acknowledgements arrive through poll().
 
-    def __init__(self, config: dict[str, Any], topic: str, settings: Mapping[str, Any]) -> None:
+    The delivery callback is registered once for the whole producer (librdkafka's dr_msg_cb) and
+    hands the record's value to on_ack: no closure per record. `poll` is the client's own method.
+    """
+
+    def __init__(self, config: dict[str, Any], topic: str, settings: Mapping[str, Any],
+                 on_ack: AckCallback) -> None:
         self._topic = topic
+        self._on_ack = on_ack
         self._counters = DriverCounters()
         conf = dict(config)
         for name, prop in PRODUCER_SETTINGS.items():
@@ -102,25 +108,31 @@ class KafkaProducer:
                 conf[prop] = str(value).lower() if isinstance(value, bool) else value
         conf.update(settings.get("extra") or {})
         conf.update({"statistics.interval.ms": 1000, "stats_cb": self._on_stats,
-                     "throttle_cb": self._on_throttle, "error_cb": self._on_error})
+                     "throttle_cb": self._on_throttle, "error_cb": self._on_error,
+                     "on_delivery": self._delivered})
         self._producer = _RdProducer(conf)
+        self._produce = self._producer.produce
+        self.poll = self._producer.poll  # serves the delivery callbacks; no Python frame in between
         self._retries_seen = 0
 
-    def send(self, key: bytes, value: bytes, on_ack: AckCallback) -> None:
-        def delivered(err: KafkaError | None, _msg: object) -> None:
-            if err is not None:
-                self._counters.errors += 1
-            on_ack(None if err is None else KafkaException(err))
+    def _delivered(self, err: KafkaError | None, msg: Any) -> None:
+        if err is None:
+            self._on_ack(msg.value(), None)
+        else:
+            self._counters.errors += 1
+            self._on_ack(msg.value(), KafkaException(err))
 
-        while True:
-            try:
-                self._producer.produce(self._topic, value=value, key=key or None, on_delivery=delivered)
-                return
-            except BufferError:  # local queue full: serve callbacks, then try again (back-pressure)
+    def send(self, key: bytes, value: bytes) -> None:
+        try:
+            self._produce(self._topic, value, key or None)
+        except BufferError:  # local queue full: serve callbacks, then try again (back-pressure)
+            while True:
                 self._producer.poll(0.05)
-
-    def poll(self, timeout_s: float) -> None:
-        self._producer.poll(timeout_s)
+                try:
+                    self._produce(self._topic, value, key or None)
+                    return
+                except BufferError:
+                    continue
 
     def flush(self, timeout_s: float) -> int:
         return self._producer.flush(timeout_s)
@@ -192,8 +204,8 @@ class KafkaDriver:
     def admin(self) -> KafkaAdmin:
         return KafkaAdmin(self._config, self._system_version)
 
-    def producer(self, stream: str, settings: Mapping[str, Any]) -> KafkaProducer:
-        return KafkaProducer(self._config, stream, settings)
+    def producer(self, stream: str, settings: Mapping[str, Any], on_ack: AckCallback) -> KafkaProducer:
+        return KafkaProducer(self._config, stream, settings, on_ack)
 
     def consumer(self, stream: str, settings: Mapping[str, Any]) -> KafkaConsumer:
         partitions = settings.get("partitions") or self.admin().partitions(stream)

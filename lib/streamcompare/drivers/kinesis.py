@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 
-from streamcompare.drivers.base import DriverCounters, StreamSpec
+from streamcompare.drivers.base import AckCallback, DriverCounters, StreamSpec
 from streamcompare.drivers.kinesis_producer import BatchingProducer, PutRecordProducer
 from streamcompare.errors import ConfigError
 
@@ -241,12 +241,13 @@ class KinesisDriver:
     def admin(self) -> KinesisAdmin:
         return KinesisAdmin(self.client, self._target)
 
-    def producer(self, stream: str, settings: Mapping[str, Any]) -> PutRecordProducer | BatchingProducer:
+    def producer(self, stream: str, settings: Mapping[str, Any],
+                 on_ack: AckCallback) -> PutRecordProducer | BatchingProducer:
         mode = settings.get("producer_mode", "put_records")
         if mode == "put_record":
-            return PutRecordProducer(self.client, stream)
+            return PutRecordProducer(self.client, stream, on_ack)
         if mode in ("put_records", "aggregated"):
-            return BatchingProducer(self.client, stream, {**settings, "aggregate": mode == "aggregated"})
+            return BatchingProducer(self.client, stream, {**settings, "aggregate": mode == "aggregated"}, on_ack)
         raise ConfigError(f"unknown producer mode {mode!r}", field="kinesis.producer_mode",
                           fix=f"use one of: {', '.join(PRODUCER_MODES)}")
 

@@ -36,12 +36,12 @@ def partition_key(key: bytes, fallback: int) -> str:
 class PutRecordProducer:
     """One synchronous PutRecord per record: simple, and slow (a round trip per record)."""
 
-    def __init__(self, client: Any, stream: str) -> None:
-        self._client, self._stream = client, stream
+    def __init__(self, client: Any, stream: str, on_ack: AckCallback) -> None:
+        self._client, self._stream, self._on_ack = client, stream, on_ack
         self._counters = DriverCounters()
         self._sequence = 0
 
-    def send(self, key: bytes, value: bytes, on_ack: AckCallback) -> None:
+    def send(self, key: bytes, value: bytes) -> None:
         self._sequence += 1
         self._counters.requests += 1
         try:
@@ -51,9 +51,9 @@ class PutRecordProducer:
             code = exc.response.get("Error", {}).get("Code", "")
             self._counters.throttles += code in THROTTLE_CODES
             self._counters.errors += 1
-            on_ack(exc)
+            self._on_ack(value, exc)
             return
-        on_ack(None)
+        self._on_ack(value, None)
 
     def poll(self, timeout_s: float) -> None:
         """Acknowledgements were delivered inside send(); just wait as asked."""
@@ -74,7 +74,8 @@ class PutRecordProducer:
 class _Entry:
     key: str
     data: bytes
-    callbacks: list[AckCallback]
+    values: list[bytes]
+    """The user records this entry carries (one, or many when aggregated): each is acknowledged."""
     attempts: int = 0
 
     @property
@@ -85,13 +86,13 @@ class _Entry:
 class BatchingProducer:
     """PutRecords from background threads; with aggregate=True, records are packed in the KPL format."""
 
-    def __init__(self, client: Any, stream: str, settings: Mapping[str, Any]) -> None:
-        self._client, self._stream = client, stream
+    def __init__(self, client: Any, stream: str, settings: Mapping[str, Any], on_ack: AckCallback) -> None:
+        self._client, self._stream, self._on_ack = client, stream, on_ack
         self._aggregate = bool(settings.get("aggregate", False))
         self._linger_s = float(settings.get("linger_ms", 50)) / 1000
         self._max_attempts = int(settings.get("max_attempts", 10))
         self._backoff_s = float(settings.get("backoff_ms", 50)) / 1000
-        self._queue: queue.Queue[tuple[bytes, bytes, AckCallback] | None] = queue.Queue(
+        self._queue: queue.Queue[tuple[bytes, bytes] | None] = queue.Queue(
             maxsize=int(settings.get("max_queued", 100_000)))
         self._counters = DriverCounters()
         self._lock = threading.Lock()
@@ -103,10 +104,10 @@ class BatchingProducer:
         for thread in self._threads:
             thread.start()
 
-    def send(self, key: bytes, value: bytes, on_ack: AckCallback) -> None:
+    def send(self, key: bytes, value: bytes) -> None:
         with self._lock:
             self._pending += 1
-        self._queue.put((key, value, on_ack))  # blocks when full: back-pressure shows as publish delay
+        self._queue.put((key, value))  # blocks when full: back-pressure shows as publish delay
 
     def poll(self, timeout_s: float) -> None:
         """Sender threads deliver acknowledgements; just wait as asked."""
@@ -147,25 +148,25 @@ class BatchingProducer:
                 pass
             self._put_with_retries(self._entries(batch))
 
-    def _entries(self, batch: list[tuple[bytes, bytes, AckCallback]]) -> list[_Entry]:
+    def _entries(self, batch: list[tuple[bytes, bytes]]) -> list[_Entry]:
         with self._lock:
             first_sequence = self._sequence
             self._sequence += len(batch)
         if not self._aggregate:
-            return [_Entry(partition_key(k, first_sequence + i), v, [cb]) for i, (k, v, cb) in enumerate(batch)]
+            return [_Entry(partition_key(k, first_sequence + i), v, [v]) for i, (k, v) in enumerate(batch)]
         from aws_kinesis_agg.aggregator import AggRecord
 
         entries: list[_Entry] = []
-        record, callbacks = AggRecord(), []
-        for i, (key, value, callback) in enumerate(batch):
+        record, values = AggRecord(), []
+        for i, (key, value) in enumerate(batch):
             pk = partition_key(key, first_sequence + i)
             if not record.add_user_record(pk, value):
-                entries.append(_aggregated_entry(record, callbacks))
-                record, callbacks = AggRecord(), []
+                entries.append(_aggregated_entry(record, values))
+                record, values = AggRecord(), []
                 record.add_user_record(pk, value)
-            callbacks.append(callback)
-        if callbacks:
-            entries.append(_aggregated_entry(record, callbacks))
+            values.append(value)
+        if values:
+            entries.append(_aggregated_entry(record, values))
         return entries
 
     def _put_with_retries(self, entries: list[_Entry]) -> None:
@@ -208,14 +209,14 @@ class BatchingProducer:
         return retry
 
     def _done(self, entry: _Entry, error: BaseException | None) -> None:
-        for callback in entry.callbacks:
-            callback(error)
+        for value in entry.values:
+            self._on_ack(value, error)
         with self._idle:
-            self._pending -= len(entry.callbacks)
+            self._pending -= len(entry.values)
             if self._pending == 0:
                 self._idle.notify_all()
 
 
-def _aggregated_entry(record: Any, callbacks: list[AckCallback]) -> _Entry:
+def _aggregated_entry(record: Any, values: list[bytes]) -> _Entry:
     key, _explicit_hash_key, data = record.get_contents()
-    return _Entry(key, data, list(callbacks))
+    return _Entry(key, data, list(values))

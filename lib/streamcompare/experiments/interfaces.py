@@ -44,16 +44,16 @@ def client_cpu_per_record(target: Mapping[str, Any], system: str, settings: Mapp
     admin.create(StreamSpec(name=name, partitions=2, replication_factor=replicas))
     acked = 0
 
-    def on_ack(error: BaseException | None) -> None:
+    def on_ack(_value: bytes, error: BaseException | None) -> None:
         nonlocal acked
         acked += error is None
 
     try:
-        producer = driver.producer(name, settings)
+        producer = driver.producer(name, settings, on_ack)
         value = b"x" * record_bytes
         cpu_start, wall_start = time.process_time(), time.monotonic()
         for i in range(records):
-            producer.send(str(i).encode(), value, on_ack)
+            producer.send(str(i).encode(), value)
             producer.poll(0)
         producer.flush(120)
         cpu, wall = time.process_time() - cpu_start, time.monotonic() - wall_start
