@@ -104,15 +104,16 @@ def null_driver_cost(records: int = 100_000) -> float:
     try:
         NullAdmin(folder).create(StreamSpec(name="alone"))
         consumer = NullConsumer(fifo_path(folder, "alone"), folder / "alone.cpu.json")
-        producer = NullProducer(fifo_path(folder, "alone"))
         value, received = bytes(RECORD_BYTES), 0
 
-        def ack(_err: BaseException | None) -> None:
+        def ack(_value: bytes, _err: BaseException | None) -> None:
             return None
+
+        producer = NullProducer(fifo_path(folder, "alone"), ack)
 
         cpu0 = time.process_time()
         for i in range(records):
-            producer.send(b"", value, ack)
+            producer.send(b"", value)
             if i % 1024 == 1023:
                 received += len(consumer.poll(0))
         producer.flush(1)
