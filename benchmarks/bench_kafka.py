@@ -190,7 +190,8 @@ def harness_max_rate(target: dict[str, Any], cfg: ProducerConfig, sizes: Sizes, 
                             max_rate__trial_warmup_s=sizes.search_trial_warmup_s,
                             max_rate__max_trials=sizes.search_max_trials)
     result = run_benchmark("kafka", target, workload, progress=RunnerProgress("max-rate search"))
-    trials = [{"rate": t["rate"], "sustainable": t["sustainable"], "ack_rate": round(t["ack_rate"]),
+    trials = [{"rate": t["rate"], "phase": t.get("phase", "search"), "sustainable": t["sustainable"],
+               "ack_rate": round(t["ack_rate"]),
                "delay_p99_ms": _ms(t["delay_p99_us"]), "reasons": t["reasons"]} for t in result.trials]
     return {"sustainable_rate": result.throughput.get("sustainable_rate"), "start_rate": start,
             "ceiling": ceiling, "rules": workload.max_rate.model_dump(), "trials": trials}

@@ -189,7 +189,8 @@ def kafka_rows(a: dict[str, Any]) -> list[tuple[str, str]]:
     s, pp, sat = a["settings"], a["producer_performance"], a["harness_saturation"]
     search = a["harness_max_sustainable"]
     n = len(pp["runs"])
-    trials = ", ".join(f"{t['rate']:,}{'+' if t['sustainable'] else '-'}" for t in search["trials"])
+    trials = ", ".join(f"{'confirm ' if t.get('phase') == 'confirm' else ''}{t['rate']:,}"
+                       f"{'+' if t['sustainable'] else '-'}" for t in search["trials"])
     return [
         (f"(a) Kafka producer: {s['record_bytes']} B records, acks={s['acks']}, linger.ms={s['linger_ms']}, "
          f"batch.size={s['batch_size']}, {s['partitions']} partitions, RF {s['replication_factor']}, no keys", ""),
@@ -201,7 +202,7 @@ def kafka_rows(a: dict[str, Any]) -> list[tuple[str, str]]:
         ("ratio, steady state", _ratio(a["ratio_steady"])),
         ("harness max sustainable rate (runner's max-rate search)", fmt_rate(search["sustainable_rate"])),
         ("ratio harness max sustainable / ProducerPerformance", _ratio(a["ratio_sustainable"])),
-        ("  search trials (+ sustained, - not)", trials),
+        ("  trials, then full-length confirmation (+ sustained, - not)", trials),
         ("client CPU per record: ProducerPerformance JVM | harness process",
          f"{fmt_us(pp['cpu_us_per_record'])} | {fmt_us(sat['cpu_us_per_record'])}"),
     ]

@@ -1,7 +1,7 @@
 import fakes
 import pytest
 
-from streamcompare.bench.maxrate import Trial, backlog_growth, judge, search, slope
+from streamcompare.bench.maxrate import Trial, backlog_growth, confirm, judge, search, slope
 from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.workload import MaxRateSearch, validate_workload
 from streamcompare.drivers.base import DriverRegistry
@@ -80,6 +80,25 @@ def test_search_goes_down_when_the_start_is_too_fast_and_stops_at_limits():
     assert len(trials) == 3
 
 
+def test_confirmation_keeps_a_rate_that_holds_at_full_length():
+    best, trials = confirm(capacity(3000), 2900, MaxRateSearch())
+    assert best == 2900 and [(t.rate, t.phase) for t in trials] == [(2900, "confirm")]
+
+
+def test_confirmation_steps_down_from_a_lucky_trial_and_can_find_nothing():
+    rules = MaxRateSearch(precision=0.05, confirm_runs=3)
+    best, trials = confirm(capacity(3000), 3100, rules)
+    assert [t.rate for t in trials] == [3100, 2945] and best == 2945
+    assert [t.sustainable for t in trials] == [False, True]
+    best, trials = confirm(capacity(100), 3100, rules)
+    assert best is None and len(trials) == 3 and not any(t.sustainable for t in trials)
+
+
+def test_confirmation_is_skipped_without_an_answer_or_when_switched_off():
+    assert confirm(capacity(3000), None, MaxRateSearch()) == (None, [])
+    assert confirm(capacity(0), 500, MaxRateSearch(confirm_runs=0)) == (500, [])
+
+
 def test_max_rate_run_finds_the_capacity_of_a_slow_client():
     # send blocks 4 ms: at most ~250 records/s get through, whatever is asked
     reg = DriverRegistry()
@@ -90,8 +109,12 @@ def test_max_rate_run_finds_the_capacity_of_a_slow_client():
                      "max_trials": 6}})
     r = run_benchmark("fake", {"broker": "maxrate", "send_block_ms": 4}, w, registry=reg,
                       consumer_in_subprocess=False, seed=2)
-    assert r.mode == "max-rate" and 2 <= len(r.trials) <= 6
+    searched = [t for t in r.trials if t["phase"] == "search"]
+    confirmations = [t for t in r.trials if t["phase"] == "confirm"]
+    assert r.mode == "max-rate" and 2 <= len(searched) <= 6 and 1 <= len(confirmations) <= 2
     best = r.throughput["sustainable_rate"]
+    assert confirmations[-1]["sustainable"] and confirmations[-1]["rate"] == best
+    assert confirmations[-1]["details"]["measured_s"] == 1  # the workload's full duration_s
     assert best is not None and 100 <= best <= 250
     assert r.throughput["target_rate"] == best
     assert any(not t["sustainable"] for t in r.trials)

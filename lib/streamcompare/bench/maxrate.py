@@ -18,12 +18,18 @@ between the highest passing and the lowest failing rate until (high - low) / low
 first trial fails, halve until one passes. At most max_trials trials. The answer is the highest
 passing rate; trials are reported so a reader can see how sharp the edge was (rates near the edge
 can pass once and fail once: noise, not a contradiction).
+
+Confirmation (`confirm_runs` > 0): a short trial that passed once may have been lucky. The search's
+answer is run again for the workload's full `duration_s` after its `warmup_s`, judged by the same
+rule; if that fails, the rate steps down by `precision` and runs again, at most `confirm_runs`
+runs. The answer is the first confirmed rate; if none is confirmed there is no answer (not the
+unconfirmed one). Confirmation runs are reported as trials with phase "confirm".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from streamcompare.bench.workload import MaxRateSearch
@@ -41,6 +47,7 @@ class Trial:
     error_ratio: float
     backlog_growth_per_s: float | None
     details: Mapping[str, Any] = field(default_factory=dict)
+    phase: str = "search"  # search | confirm
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,3 +140,25 @@ def search(run_trial: Callable[[int], Trial], rules: MaxRateSearch) -> tuple[int
             if rate in (low, high):
                 break
     return low, trials
+
+
+def confirm(run_confirmation: Callable[[int], Trial], found: int | None,
+            rules: MaxRateSearch) -> tuple[int | None, list[Trial]]:
+    """Rerun the search's answer at full length, stepping down by `precision` on failure.
+
+    Returns (the confirmed rate or None, the confirmation trials in order).
+    """
+    if found is None or rules.confirm_runs == 0:
+        return found, []
+    trials: list[Trial] = []
+    rate = found
+    for _ in range(rules.confirm_runs):
+        trial = replace(run_confirmation(rate), phase="confirm")
+        trials.append(trial)
+        if trial.sustainable:
+            return rate, trials
+        lower = int(rate * (1 - rules.precision))
+        if lower < 1 or lower == rate:
+            break
+        rate = lower
+    return None, trials

@@ -311,29 +311,38 @@ def run_benchmark(driver_name: str, target: dict[str, Any], workload: Workload, 
 
 def _max_rate(ref: DriverRef, workload: Workload, base: str,
               common: dict[str, Any]) -> tuple[Measurement, list[maxrate.Trial]]:
+    """Search (short trials), then confirm the answer at full length (bench/maxrate.py)."""
     rules = workload.max_rate
     trial_workload = workload.with_overrides(duration_s=rules.trial_s, warmup_s=rules.trial_warmup_s)
-    measured: dict[int, Measurement] = {}
+    measured: dict[tuple[str, int], Measurement] = {}
 
-    def trial(rate: int) -> maxrate.Trial:
-        m = run_once(ref, trial_workload, rate, stream=f"{base}-t{len(measured) + 1}", **common)
+    def run_judged(phase: str, run_workload: Workload, rate: int) -> maxrate.Trial:
+        m = run_once(ref, run_workload, rate, stream=f"{base}-{phase[0]}{len(measured) + 1}", **common)
         verdict = maxrate.judge(rate, m.throughput, m.publish_delay.quantiles(), m.windows.rows(rate),
                                 workload.consumers, rules)
-        verdict = replace(verdict, details={
+        verdict = replace(verdict, phase=phase, details={
             "stream": m.stream, "publish_latency": m.publish_latency.quantiles(),
-            "e2e_latency": m.e2e.quantiles(), "lost": m.counts["lost"], "throttles": m.counts["throttles"]})
-        measured[rate] = m
+            "e2e_latency": m.e2e.quantiles(), "lost": m.counts["lost"], "throttles": m.counts["throttles"],
+            "measured_s": run_workload.duration_s})
+        measured[(phase, rate)] = m
+        label = "confirmation" if phase == "confirm" else "trial"
         _emit(common["progress"], Progress(
             "trial", target_rate=rate, acked=m.throughput["acked"],
-            message=f"{rate}/s {'sustained' if verdict.sustainable else 'not sustained'}"
+            message=f"{label} {rate}/s {'sustained' if verdict.sustainable else 'not sustained'}"
                     f"{'' if verdict.sustainable else ': ' + '; '.join(verdict.reasons)}"))
         return verdict
 
-    best, trials = maxrate.search(trial, rules)
-    if best is None:
-        m = measured[min(measured)]
-        m.notes.append("no sustainable rate found; figures are from the lowest trial")
+    found, trials = maxrate.search(lambda rate: run_judged("search", trial_workload, rate), rules)
+    best, confirmations = maxrate.confirm(lambda rate: run_judged("confirm", workload, rate), found, rules)
+    trials = [*trials, *confirmations]
+    if best is not None:
+        m = measured[("confirm", best) if confirmations else ("search", best)]
+    elif found is not None:
+        m = measured[("confirm", confirmations[-1].rate)]
+        m.notes.append(f"the search found {found}/s, but no full-length confirmation run was sustained "
+                       f"(tried {', '.join(str(t.rate) for t in confirmations)}/s): no sustainable rate")
     else:
-        m = measured[best]
+        m = measured[("search", min(r for _, r in measured))]
+        m.notes.append("no sustainable rate found; figures are from the lowest trial")
     m.throughput["sustainable_rate"] = best
     return m, trials

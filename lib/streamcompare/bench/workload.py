@@ -68,6 +68,7 @@ class MaxRateSearch(_Frozen):
     max_backlog_growth_ratio: float = Field(0.05, ge=0)
     precision: float = Field(0.05, gt=0, le=1, description="stop when (high - low) / low <= precision")
     max_trials: int = Field(12, ge=1, le=100)
+    confirm_runs: int = Field(2, ge=0, le=10, description="full-length reruns of the answer (0 = trust the search)")
 
 
 class Workload(_Frozen):
