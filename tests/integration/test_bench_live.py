@@ -50,6 +50,28 @@ def test_kinesis_each_producer_mode(live_stack, mode: str) -> None:
     assert result.driver_settings["producer_mode"] == mode
 
 
+@pytest.mark.parametrize("system", ["kafka", "kinesis"])
+def test_several_streams_in_one_run(live_stack, system: str) -> None:
+    replicas = min(3, live_stack.state.brokers)
+    workload = builtin_workload("quick").with_overrides(
+        streams=2, producers=2, consumers=2, rate=200, duration_s=4, warmup_s=1, partitions=2,
+        replication_factor=replicas, min_insync_replicas=min(2, replicas))
+    result = run_benchmark(system, live_stack.target(), workload)
+    assert_sane(result, 200)
+    assert len(result.placement["streams"]) == 2
+    assert result.throughput["received"] == result.throughput["acked"]
+    driver = DRIVERS.create(system, live_stack.target())
+    for name in result.placement["streams"]:  # every stream the run created is deleted again
+        if system == "kafka":
+            assert name not in driver.admin()._admin.list_topics(timeout=10).topics
+        else:  # Kinesis deletes in the background: gone, or on its way
+            try:
+                status = driver.client.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+                assert status["StreamStatus"] == "DELETING"
+            except driver.client.exceptions.ResourceNotFoundException:
+                pass
+
+
 def test_failed_put_records_entry_is_retried_and_counted(live_stack) -> None:
     driver = DRIVERS.create("kinesis", live_stack.target())
     stream = f"retry-{uuid.uuid4().hex[:8]}"

@@ -36,7 +36,10 @@ def test_run_meets_its_rate_and_every_record_arrives(registry, request):
     events = []
     r = run(registry, request, {"ack_delay_ms": 2}, progress=events.append)
     tp, q, c = r.throughput, r.quantiles, r.counts
-    assert tp["scheduled"] == 400 and tp["sent"] == 400
+    # The last record is due 2.5 ms before the end; on a loaded machine the loop can wake after the
+    # end and leave it unsent (counted as unsent): that one record is the only slack allowed.
+    n = tp["sent"]
+    assert tp["scheduled"] == 400 and 399 <= n <= 400 and c["unsent"] == 400 - n
     assert tp["ack_rate"] == pytest.approx(400, rel=0.05) and tp["achieved_ratio"] >= 0.95
     assert c["lost"] == 0 and c["duplicates"] == 0 and c["failed"] == 0 and c["drained"] is True
     assert c["clamped"] == 0  # no negative latency anywhere
@@ -44,10 +47,10 @@ def test_run_meets_its_rate_and_every_record_arrives(registry, request):
         assert q[metric]["count"] > 0
         assert 0 <= q[metric]["p50"] <= q[metric]["p99"] <= q[metric]["max"]
     assert q["publish_latency"]["p50"] >= 2_000  # acks came 2 ms after send: measured, not assumed
-    assert q["e2e_latency"]["count"] == tp["received"] == 400
+    assert q["e2e_latency"]["count"] == tp["received"] == n
     # warm-up (0.3 s = 120 records) was sent but is not in the histograms or windows
-    assert c["sent"] == 520 and q["publish_latency"]["count"] == 400
-    assert sum(w["acked"] for w in r.windows) == 400 == sum(w["sent"] for w in r.windows)
+    assert c["sent"] == 120 + n and q["publish_latency"]["count"] == n
+    assert sum(w["acked"] for w in r.windows) == n == sum(w["sent"] for w in r.windows)
     assert [w["tail"] for w in r.windows][:1] == [False]
     assert r.system == "fake" and r.mode == "fixed-rate" and r.versions["fake"] == "1.0"
     assert r.placement["consumer_in_subprocess"] is False and r.target["kind"] == "local"
@@ -106,3 +109,27 @@ def test_placement_of_a_private_registry_driver(registry, request):
     assert "module:callable" in info.value.fix
     with pytest.raises(ConfigError, match="unknown system"):
         run_benchmark("nope", {}, w, registry=registry)
+
+
+def test_several_streams_each_get_producers_and_consumers_and_are_all_deleted(registry, request):
+    w = workload(streams=2, producers=2, consumers=3, duration_s=0.6, warmup_s=0.1)
+    r = run(registry, request, {"ack_delay_ms": 1}, workload=w)
+    base = r.placement["stream"]
+    assert r.placement["streams"] == [f"{base}-1", f"{base}-2"]
+    for name in r.placement["streams"]:
+        assert ("create", name) in fakes.EVENTS and ("delete", name) in fakes.EVENTS
+    c, tp = r.counts, r.throughput
+    assert c["lost"] == 0 and c["duplicates"] == 0 and c["drained"] is True
+    # 400/s over 0.6 s, split over both streams (the last record may be left unsent on a loaded machine)
+    assert tp["received"] == tp["acked"] == tp["sent"] and 239 <= tp["sent"] <= 240
+    assert r.quantiles["e2e_latency"]["count"] == tp["sent"]
+
+
+def test_a_stream_without_a_producer_or_a_consumer_is_refused():
+    with pytest.raises(ConfigError) as err:
+        workload(streams=3, producers=2)
+    assert "producers (2) must be at least streams (3)" in str(err.value)
+    with pytest.raises(ConfigError) as err:
+        workload(streams=2, producers=2, consumers=1)
+    assert "consumers (1) must be 0 or at least streams (2)" in str(err.value)
+    assert workload(streams=2, producers=2, consumers=0).stream_names("x") == ["x-1", "x-2"]

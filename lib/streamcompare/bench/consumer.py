@@ -43,6 +43,8 @@ class Channel(Protocol):
 
 @dataclass(frozen=True)
 class ConsumerPlan:
+    """One consumer: `index` among all of the run's consumers, `member` of `consumers` reading `stream`."""
+
     index: int
     consumers: int
     stream: str
@@ -50,6 +52,7 @@ class ConsumerPlan:
     run_tag: int
     poll_timeout_s: float = 0.1
     progress_interval_s: float = 0.05
+    member: int | None = None  # None: the same as index (one stream)
 
 
 class ReceiveTracker:
@@ -120,7 +123,8 @@ def consumer_main(ref: DriverRef, plan: ConsumerPlan, out: Channel, control: Cha
     consumer = None
     try:
         driver = ref.build(registry)
-        settings = {**plan.settings, "consumer_index": plan.index, "consumers": plan.consumers}
+        member = plan.index if plan.member is None else plan.member
+        settings = {**plan.settings, "consumer_index": member, "consumers": plan.consumers}
         consumer = driver.consumer(plan.stream, settings)
         tracker = ReceiveTracker(plan.run_tag)
         out.put(("ready", plan.index, os.getpid()))

@@ -26,6 +26,8 @@ class Measurement:
     throughput: dict[str, Any]
     counts: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    streams: list[str] = field(default_factory=list)
+    """Every topic or stream the run used (`stream` is their base name)."""
 
 
 def merge(rate: int, stream: str, system: str, versions: dict[str, str], workload: Workload,

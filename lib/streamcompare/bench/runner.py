@@ -1,6 +1,6 @@
 """The one measurement loop every driver shares: `run_benchmark`.
 
-A run: create the stream; start the consumers and wait until each has built its client; the
+A run: create the stream (or `streams` of them); start the consumers and wait until each has built its client; the
 producers follow an open-loop schedule (bench/schedule.py) through warm-up and the measured
 duration; flush; drain the consumers until every acknowledged record arrived or `drain_timeout_s`
 passed; stop; delete the stream unless keep=True. Timing rules: bench/producer.py, bench/consumer.py.
@@ -23,6 +23,7 @@ Placement (decided by measurement, PLACEMENT below):
 
 from __future__ import annotations
 
+import functools
 import gc
 import random
 import threading
@@ -135,7 +136,7 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
              clock: Clock | None = None, progress: ProgressCallback | None = None,
              consumer_in_subprocess: bool = False, keep: bool = False, stream: str,
              seed: int = 0) -> Measurement:
-    """One open-loop run at a fixed target rate on a new stream."""
+    """One open-loop run at a fixed target rate on new streams (`stream`, or stream-1.. for several)."""
     clock = clock or MonotonicClock()
     driver = ref.build(registry)
     admin = driver.admin()
@@ -144,24 +145,25 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
     run_tag = random.Random(seed).getrandbits(64)
     system = getattr(driver, "name", ref.name)
     settings = workload.driver_settings(system)
-    if workload.consumers > 1:
-        settings["group"] = f"sc-{stream}"  # one group sharing the partitions (one consumer reads all)
+    names = workload.stream_names(stream)
     # a polling client (Kinesis GetRecords: 5 calls/s per shard) must not be polled faster than asked
     poll_s = min(1.0, max(0.1, float(settings.get("poll_interval_ms", 0)) / 1000))
-    _emit(progress, Progress("create", target_rate=rate, message=f"creating {stream}"))
-    admin.create(StreamSpec(name=stream, partitions=workload.partitions,
-                            replication_factor=workload.replication_factor,
-                            config={"min.insync.replicas": str(workload.min_insync_replicas)},
-                            on_demand=workload.kinesis.on_demand))
     group: ConsumerGroup | None = None
     producers: list[Any] = []
+    created: list[str] = []
     frozen = False
     try:
+        for name in names:
+            _emit(progress, Progress("create", target_rate=rate, message=f"creating {name}"))
+            admin.create(StreamSpec(name=name, partitions=workload.partitions,
+                                    replication_factor=workload.replication_factor,
+                                    config={"min.insync.replicas": str(workload.min_insync_replicas)},
+                                    on_demand=workload.kinesis.on_demand))
+            created.append(name)
         if workload.consumers:
             _emit(progress, Progress("consumers", target_rate=rate, message="starting consumers"))
-            plans = [ConsumerPlan(i, workload.consumers, stream, settings, run_tag, poll_timeout_s=poll_s)
-                     for i in range(workload.consumers)]
-            group = ConsumerGroup(ref, plans, registry, clock, consumer_in_subprocess)
+            group = ConsumerGroup(ref, _consumer_plans(workload, names, settings, run_tag, poll_s),
+                                  registry, clock, consumer_in_subprocess)
             group.start()
         start = clock.now_ns() + START_LEAD_NS  # moved below once the clients exist
         workers = [ProducerWorker(ProducerPlan(
@@ -171,8 +173,8 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
             flush_timeout_s=max(5.0, workload.drain_timeout_s),
         ), clock) for j in range(workload.producers)]
         for j, worker in enumerate(workers):
-            producers.append(driver.producer(stream, {**settings, "producer_index": j,
-                                                      "producers": workload.producers}, worker.on_ack))
+            producers.append(driver.producer(names[j % len(names)], {
+                **settings, "producer_index": j, "producers": workload.producers}, worker.on_ack))
         frozen = _freeze_heap()
         start = clock.now_ns() + START_LEAD_NS
         measure_start = start + int(workload.warmup_s * 1e9)
@@ -201,16 +203,30 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
             _quietly(p.close)
         if group is not None:
             group.close()
-        if keep:
-            notes.append(f"stream {stream} kept")
-        else:
-            err = _quietly(lambda: admin.delete(stream))
-            if err:
-                notes.append(f"could not delete stream {stream}: {err}")
+        for name in created:
+            if keep:
+                notes.append(f"stream {name} kept")
+            elif err := _quietly(functools.partial(admin.delete, name)):
+                notes.append(f"could not delete stream {name}: {err}")
     m = merge(rate, stream, system, versions, workload, measure_start,
-               outcomes, consumer_results, drained)
+              outcomes, consumer_results, drained)
+    m.streams = names
     m.notes.extend(notes)
     return m
+
+
+def _consumer_plans(workload: Workload, names: list[str], settings: dict[str, Any], run_tag: int,
+                    poll_s: float) -> list[ConsumerPlan]:
+    """Consumer i reads stream i % streams, as member i // streams of that stream's group."""
+    plans = []
+    for i in range(workload.consumers):
+        name = names[i % len(names)]
+        members = len(range(i % len(names), workload.consumers, len(names)))
+        own = dict(settings)
+        if members > 1:
+            own["group"] = f"sc-{name}"  # one group sharing the partitions (one consumer reads all)
+        plans.append(ConsumerPlan(i, members, name, own, run_tag, poll_timeout_s=poll_s, member=i // len(names)))
+    return plans
 
 
 def _freeze_heap() -> bool:
@@ -296,7 +312,7 @@ def run_benchmark(driver_name: str, target: dict[str, Any], workload: Workload, 
         workload=workload.model_dump(mode="json"), target=describe_target(m.system, target),
         driver_settings=settings, versions=m.versions, environment=environment,
         placement={"producers": "threads", "consumer_in_subprocess": in_subprocess, "seed": seed,
-                   "stream": m.stream},
+                   "stream": m.stream, "streams": m.streams},
         throughput=m.throughput, counts=m.counts,
         quantiles={"publish_latency": m.publish_latency.quantiles(),
                    "publish_delay": m.publish_delay.quantiles(), "e2e_latency": m.e2e.quantiles()},

@@ -75,7 +75,8 @@ class Workload(_Frozen):
     schema_version: Literal[1] = SCHEMA_VERSION
     name: str = Field(pattern=NAME_PATTERN)
     description: str = ""
-    partitions: int = Field(1, ge=1, le=10_000, description="Kafka partitions or Kinesis shards")
+    streams: int = Field(1, ge=1, le=64, description="topics or streams; producer j writes to stream j % streams")
+    partitions: int = Field(1, ge=1, le=10_000, description="Kafka partitions or Kinesis shards, per stream")
     replication_factor: int = Field(1, ge=1, le=16)
     min_insync_replicas: int = Field(1, ge=1, le=16)
     record_bytes: int = Field(1024, ge=24, le=10 * 1024 * 1024, description="payload incl. 24-byte header")
@@ -107,6 +108,20 @@ class Workload(_Frozen):
         if rf is not None and value > rf:
             raise ValueError(f"cannot exceed replication_factor ({rf}); lower it or raise replication_factor")
         return value
+
+    @model_validator(mode="after")
+    def _every_stream_has_clients(self) -> Workload:
+        if self.producers < self.streams:
+            raise ValueError(f"producers ({self.producers}) must be at least streams ({self.streams}): "
+                             "producer j writes to stream j % streams; raise producers or lower streams")
+        if 0 < self.consumers < self.streams:
+            raise ValueError(f"consumers ({self.consumers}) must be 0 or at least streams ({self.streams}): "
+                             "consumer i reads stream i % streams; raise consumers or lower streams")
+        return self
+
+    def stream_names(self, base: str) -> list[str]:
+        """The run's topic or stream names: `base` itself for one stream, else base-1 .. base-N."""
+        return [base] if self.streams == 1 else [f"{base}-{k + 1}" for k in range(self.streams)]
 
     @property
     def is_max_rate(self) -> bool:
