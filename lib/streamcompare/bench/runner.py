@@ -341,10 +341,10 @@ def _max_rate(ref: DriverRef, workload: Workload, base: str,
             "e2e_latency": m.e2e.quantiles(), "lost": m.counts["lost"], "throttles": m.counts["throttles"],
             "measured_s": run_workload.duration_s})
         measured[(phase, rate)] = m
-        label = "confirmation" if phase == "confirm" else "trial"
+        label = "confirmation " if phase == "confirm" else ""
         _emit(common["progress"], Progress(
             "trial", target_rate=rate, acked=m.throughput["acked"],
-            message=f"{label} {rate}/s {'sustained' if verdict.sustainable else 'not sustained'}"
+            message=f"{label}{rate}/s {'sustained' if verdict.sustainable else 'not sustained'}"
                     f"{'' if verdict.sustainable else ': ' + '; '.join(verdict.reasons)}"))
         return verdict
 
