@@ -110,8 +110,8 @@ def _run_one(name: str, target: dict[str, Any], workload: Workload, results_dir:
         task = bar.add_task(name, total=total, phase="create", sent=0, acked=0, received=0)
 
         def on_progress(event: RunProgress) -> None:
-            if event.phase == "done":
-                bar.update(task, phase="done")
+            if event.phase == "done":  # whole-run totals, warm-up included
+                bar.update(task, phase="done", sent=event.sent, acked=event.acked, received=event.received)
                 return
             bar.update(task, completed=event.sent if total else None, phase=event.phase, sent=event.sent,
                        acked=event.acked, received=event.received)

@@ -19,6 +19,10 @@ Placement (decided by measurement, PLACEMENT below):
   sockets), and one process keeps all producers on one schedule and one clock. Threads add no CPU:
   a client that burns Python CPU per send (boto3 PutRecord, ~0.6 ms) caps the whole process; that
   shows as publish delay, `unsent` records and a lower achieved rate in the result, never hidden.
+  Measured (benchmarks/README.md, 2026-11-24): one producer thread pushes 203,000-234,000 records/s
+  of 100 B into the local 3-broker Kafka, against 153,000-170,000/s for Kafka's own Java
+  ProducerPerformance on the same 2 cores, so producer processes would add start-up and merging
+  for nothing here; the per-record work is a few array appends (bench/timelog.py).
 """
 
 from __future__ import annotations
@@ -188,7 +192,8 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
         consumer_results: list[dict[str, Any]] = []
         drained = True
         if group is not None:
-            _emit(progress, Progress("drain", target_rate=rate, acked=acked, received=sum(group.unique),
+            _emit(progress, Progress("drain", target_rate=rate, sent=sum(o.totals["sent"] for o in outcomes),
+                                     acked=acked, received=sum(group.unique),
                                      message="waiting for every acknowledged record to arrive"))
             drained = group.drain(acked, workload.drain_timeout_s,
                                   idle_s=min(DRAIN_IDLE_S, workload.drain_timeout_s))
@@ -301,8 +306,10 @@ def run_benchmark(driver_name: str, target: dict[str, Any], workload: Workload, 
     else:
         m = run_once(ref, workload, int(workload.rate), stream=base, **common)
         mode = "fixed-rate"
-    _emit(progress, Progress("done", target_rate=m.rate, acked=m.counts["acked"],
-                             received=m.throughput.get("received") or 0))
+    c = m.counts
+    received = 0 if c["lost"] is None else c["acked"] - c["lost"] + c["unacked_received"]
+    _emit(progress, Progress("done", target_rate=m.rate, sent=c["sent"], acked=c["acked"], failed=c["failed"],
+                             received=received))
     environment = run_metadata(m.versions)
     environment.pop("versions")
     environment["finished_utc"] = environment.pop("utc")
