@@ -128,8 +128,8 @@ def test_several_streams_each_get_producers_and_consumers_and_are_all_deleted(re
 def test_a_stream_without_a_producer_or_a_consumer_is_refused():
     with pytest.raises(ConfigError) as err:
         workload(streams=3, producers=2)
-    assert "producers (2) must be at least streams (3)" in str(err.value)
+    assert "producers (2) must be at least streams (3)" in str(err.value) and err.value.field == "producers"
     with pytest.raises(ConfigError) as err:
         workload(streams=2, producers=2, consumers=1)
-    assert "consumers (1) must be 0 or at least streams (2)" in str(err.value)
+    assert "consumers (1) must be 0 or at least streams (2)" in str(err.value) and err.value.field == "consumers"
     assert workload(streams=2, producers=2, consumers=0).stream_names("x") == ["x-1", "x-2"]

@@ -109,15 +109,23 @@ class Workload(_Frozen):
             raise ValueError(f"cannot exceed replication_factor ({rf}); lower it or raise replication_factor")
         return value
 
-    @model_validator(mode="after")
-    def _every_stream_has_clients(self) -> Workload:
-        if self.producers < self.streams:
-            raise ValueError(f"producers ({self.producers}) must be at least streams ({self.streams}): "
+    @field_validator("producers")
+    @classmethod
+    def _a_producer_per_stream(cls, value: int, info: ValidationInfo) -> int:
+        streams = info.data.get("streams", 1)
+        if value < streams:
+            raise ValueError(f"producers ({value}) must be at least streams ({streams}): "
                              "producer j writes to stream j % streams; raise producers or lower streams")
-        if 0 < self.consumers < self.streams:
-            raise ValueError(f"consumers ({self.consumers}) must be 0 or at least streams ({self.streams}): "
+        return value
+
+    @field_validator("consumers")
+    @classmethod
+    def _a_consumer_per_stream(cls, value: int, info: ValidationInfo) -> int:
+        streams = info.data.get("streams", 1)
+        if 0 < value < streams:
+            raise ValueError(f"consumers ({value}) must be 0 or at least streams ({streams}): "
                              "consumer i reads stream i % streams; raise consumers or lower streams")
-        return self
+        return value
 
     def stream_names(self, base: str) -> list[str]:
         """The run's topic or stream names: `base` itself for one stream, else base-1 .. base-N."""
