@@ -123,16 +123,12 @@ class KafkaProducer:
             self._on_ack(msg.value(), KafkaException(err))
 
     def send(self, key: bytes, value: bytes) -> None:
-        try:
-            self._produce(self._topic, value, key or None)
-        except BufferError:  # local queue full: serve callbacks, then try again (back-pressure)
-            while True:
+        while True:
+            try:
+                self._produce(self._topic, value, key or None)
+                return
+            except BufferError:  # local queue full: serve callbacks, then try again (back-pressure)
                 self._producer.poll(0.05)
-                try:
-                    self._produce(self._topic, value, key or None)
-                    return
-                except BufferError:
-                    continue
 
     def flush(self, timeout_s: float) -> int:
         return self._producer.flush(timeout_s)
