@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streamcompare.experiments import interfaces
+from streamcompare.probes import client_cpu as interfaces
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from streamcompare.experiments import scaling
+from streamcompare.probes import scaling
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,8 @@ import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from streamcompare.stack import kinesis, local, process
+from streamcompare.drivers.kinesis import local_client
+from streamcompare.stack import local, process
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +59,7 @@ def test_kafka_acks_all_rf3_min_isr2_loses_nothing(live_stack: local.LocalStack)
 
 
 def test_kinesis_put_records_then_get_records_reads_everything(live_stack: local.LocalStack) -> None:
-    client = kinesis.client(live_stack.kinesis_endpoint)
+    client = local_client(live_stack.kinesis_endpoint)
     stream = f"roundtrip-{uuid.uuid4().hex[:8]}"
     client.create_stream(StreamName=stream, ShardCount=2)
     client.get_waiter("stream_exists").wait(StreamName=stream, WaiterConfig={"Delay": 1})

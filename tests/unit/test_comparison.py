@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from streamcompare.errors import ConfigError
-from streamcompare.experiments import comparison
+from streamcompare.reference import comparison
 
 pytestmark = pytest.mark.unit
 CRITERIA = ("security", "interfaces", "reliability", "operations")

@@ -20,7 +20,7 @@ from streamcompare.config import (
 )
 from streamcompare.errors import ConfigError
 from streamcompare.paths import project_root
-from streamcompare.report_target import load_target, replay_target, target_reference
+from streamcompare.report.target import load_target, replay_target, target_reference
 
 pytestmark = pytest.mark.unit
 

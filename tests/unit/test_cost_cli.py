@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from streamcompare.cost.cli import cost_command, prices_app
+from streamcompare.cli.cost import cost_command, prices_app
 from streamcompare.cost.models import COST_MODELS
 from streamcompare.errors import ConfigError
 

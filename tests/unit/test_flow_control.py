@@ -7,7 +7,7 @@ import math
 import pytest
 
 from streamcompare.errors import ConfigError
-from streamcompare.experiments import flow_control as fc
+from streamcompare.models import shard_limits as fc
 
 pytestmark = pytest.mark.unit
 

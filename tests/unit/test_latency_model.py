@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from streamcompare.errors import ConfigError
-from streamcompare.experiments import latency_model as lm
+from streamcompare.models import cloud_latency as lm
 
 pytestmark = pytest.mark.unit
 

@@ -19,8 +19,8 @@ import pytest
 import report_fixtures as fx
 from streamcompare.config import parse_config
 from streamcompare.report import ReportError, ReportOutcome, build_report
-from streamcompare.report_html import network_references
-from streamcompare.report_scrub import encodings
+from streamcompare.report.html import network_references
+from streamcompare.report.scrub import encodings
 
 pytestmark = pytest.mark.unit
 

@@ -14,7 +14,7 @@ import yaml
 from typer.testing import CliRunner
 
 import report_fixtures as fx
-from streamcompare.report_cli import report_command
+from streamcompare.cli.report import report_command
 
 pytestmark = pytest.mark.unit
 

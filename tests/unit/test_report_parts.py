@@ -24,9 +24,9 @@ from streamcompare.report import (
     notebook_title,
     resolve_replay_dir,
 )
-from streamcompare.report_html import clean_for_readers, export_html, failure_page, network_references
-from streamcompare.report_index import format_value, index_html, summary
-from streamcompare.report_scrub import find_secrets, scrub_text, scrub_tree
+from streamcompare.report.html import clean_for_readers, export_html, failure_page, network_references
+from streamcompare.report.index import format_value, index_html, summary
+from streamcompare.report.scrub import find_secrets, scrub_text, scrub_tree
 
 pytestmark = pytest.mark.unit
 

@@ -9,10 +9,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from streamcompare import widgets
 from streamcompare.errors import ConfigError
 from streamcompare.frontend import HEADLESS_ENV, is_headless
-from streamcompare.headlines import MIME_TYPE, headline, read_recorded, record_headlines, record_scores
+from streamcompare.headlines import MIME_TYPE, headline, read_recorded
+from streamcompare.notebook import panels as widgets
+from streamcompare.notebook.record import record_headlines, record_scores
 
 pytestmark = pytest.mark.unit
 

@@ -51,7 +51,7 @@ def load_experiment(results_dir: str | Path, name: str) -> pd.DataFrame:
 def resolve_target(target_file: str) -> dict[str, Any]:
     """The report's target file, or (interactive use, empty) the running local stack's target."""
     if target_file:
-        from streamcompare.report_target import load_target
+        from streamcompare.report.target import load_target
 
         return load_target(target_file)
     from streamcompare.errors import StackError

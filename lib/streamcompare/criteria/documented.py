@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from streamcompare.criteria.common import markdown, table
-from streamcompare.experiments import comparison
+from streamcompare.reference import comparison
 
 
 def show_comparison(criterion: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from streamcompare.experiments import flow_control as fc
+from streamcompare.models import shard_limits as fc
 
 
 def traffic(mean_records_per_s: float, record_bytes: int, peak_to_mean: float, hot_key_share: float,

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from streamcompare.criteria.common import load_experiment, markdown, save_experiment
-from streamcompare.experiments import interfaces
+from streamcompare.probes import client_cpu as interfaces
 
 CPU_VARIANTS = (("kafka", {"acks": "all"}), ("kinesis", {"producer_mode": "put_record"}),
                 ("kinesis", {"producer_mode": "put_records"}), ("kinesis", {"producer_mode": "aggregated"}))

@@ -14,7 +14,7 @@ from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.summary import client_label, summary_table
 from streamcompare.bench.workload import Workload
 from streamcompare.bench.workload import resolve_workload as resolve_workload  # the notebooks call it here
-from streamcompare.experiments import latency_model as lm
+from streamcompare.models import cloud_latency as lm
 
 QUANTILES = ("p50", "p90", "p99", "p99.9", "p99.99", "max")
 METRICS = {"publish_latency": "publish", "e2e_latency": "end-to-end"}

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from streamcompare.criteria.common import load_experiment, save_experiment
-from streamcompare.experiments import scaling
+from streamcompare.probes import scaling
 
 
 def scaling_check(target: dict[str, Any], mode: str, results_dir: str | Path, run_id: str) -> pd.DataFrame:

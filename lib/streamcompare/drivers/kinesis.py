@@ -29,14 +29,24 @@ PRODUCER_MODES = ("put_record", "put_records", "aggregated")
 CONSUMER_MODES = ("polling", "efo")
 
 
+LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+"""kinesis-mock checks no signature; boto3 still needs some credentials to sign with."""
+
+
+def local_client(endpoint: str, config: Any = None, region: str = "us-east-1") -> Any:
+    """A boto3 Kinesis client for a local endpoint (dummy credentials: the emulator checks no signature)."""
+    return boto3.client("kinesis", endpoint_url=endpoint, region_name=region,
+                        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+                        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+                        config=config or Config(retries={"max_attempts": 2, "mode": "standard"}))
+
+
 def make_client(target: Mapping[str, Any]) -> Any:
     """A Kinesis client for the target: the local endpoint with dummy credentials, or the default chain."""
     config = Config(retries={"max_attempts": 3, "mode": "standard"}, max_pool_connections=32,
                     connect_timeout=5, read_timeout=30)
     region = target.get("region") or "us-east-1"
     if target.get("kinesis_endpoint") and target.get("kind") == "local":
-        from streamcompare.stack.kinesis import client as local_client
-
         return local_client(str(target["kinesis_endpoint"]), config, region)
     if target.get("kinesis_endpoint"):  # another endpoint (e.g. a VPC endpoint): the default credential chain
         return boto3.client("kinesis", endpoint_url=target["kinesis_endpoint"], region_name=region, config=config)

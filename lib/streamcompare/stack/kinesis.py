@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from streamcompare.paths import cache_dir
 from streamcompare.stack import prereqs, process
@@ -17,8 +16,6 @@ from streamcompare.stack.cache import install_once, resource, run_tool
 
 Progress = Callable[[str], None]
 
-LOCAL_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
-"""kinesis-mock checks no signature; boto3 still needs some credentials to sign with."""
 LOCAL_REGION = "us-east-1"
 
 
@@ -67,21 +64,15 @@ def start(home: Path, port: int, tls_port: int) -> process.ProcessRecord:
                          pid_file=home / "kinesis.pid", env=env)
 
 
-def client(endpoint: str, config: Any = None, region: str = LOCAL_REGION) -> Any:
-    """A boto3 Kinesis client for the local endpoint (dummy credentials: kinesis-mock checks no signature)."""
-    import boto3
-    from botocore.config import Config
-
-    return boto3.client("kinesis", endpoint_url=endpoint, region_name=region,
-                        aws_access_key_id=LOCAL_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-                        aws_secret_access_key=LOCAL_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-                        config=config or Config(retries={"max_attempts": 2, "mode": "standard"}))
-
-
 def answers(endpoint: str) -> bool:
-    """Ready means ListStreams answers."""
-    from botocore.config import Config
+    """Ready means ListStreams answers (a plain HTTP call: the stack needs no AWS SDK)."""
+    import urllib.request
 
-    quick = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=2, read_timeout=3)
-    client(endpoint, quick).list_streams(Limit=1)
+    request = urllib.request.Request(
+        endpoint.rstrip("/") + "/", data=b'{"Limit": 1}', method="POST",
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Kinesis_20131202.ListStreams",
+                 "Authorization": "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, "
+                                  "SignedHeaders=host, Signature=0"})
+    with urllib.request.urlopen(request, timeout=3) as response:
+        json.loads(response.read() or b"{}")
     return True

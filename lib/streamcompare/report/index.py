@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from streamcompare.config import ReportConfig
 
 if TYPE_CHECKING:
-    from streamcompare.report import NotebookRun
+    from streamcompare.report.runs import NotebookRun
 
 DECISION_NOTEBOOK = "00_decision"
 INDEX_FILE = "index.html"

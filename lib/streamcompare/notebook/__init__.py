@@ -10,9 +10,10 @@ import warnings
 
 from streamcompare.charts import render_static, show
 from streamcompare.decision import collect_scores, decide
-from streamcompare.headlines import headline, load_headlines, record_headlines, record_scores
-from streamcompare.report_target import load_target
-from streamcompare.widgets import dropdown, log_slider, panel, showing, slider
+from streamcompare.headlines import headline, load_headlines
+from streamcompare.notebook.panels import dropdown, log_slider, panel, showing, slider
+from streamcompare.notebook.record import record_headlines, record_scores
+from streamcompare.report.target import load_target
 
 __all__ = ["collect_scores", "decide", "dropdown", "headline", "load_headlines", "load_target", "log_slider",
            "panel", "quiet_warnings", "record_headlines", "record_scores", "render_static", "show", "showing",

@@ -11,14 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from streamcompare.cost.estimate import CostEstimate, LineItem
+from streamcompare.cost.models import COST_MODELS, estimate_all
+from streamcompare.cost.prices import PriceTable, load_price_table, load_prices
+from streamcompare.cost.refresh import refresh_prices
+from streamcompare.cost.scenario import Scenario, load_scenario, scenario_from_dict
 from streamcompare.errors import ConfigError
 from streamcompare.paths import project_root
-
-from .estimate import CostEstimate, LineItem
-from .models import COST_MODELS, estimate_all
-from .prices import PriceTable, load_price_table, load_prices
-from .refresh import refresh_prices
-from .scenario import Scenario, load_scenario, scenario_from_dict
 
 UNVERIFIED_MARK = "†"
 

@@ -16,9 +16,9 @@ from rich.table import Table
 
 from streamcompare.config import load_config
 from streamcompare.report import ProgressEvent, ReportOutcome, build_report, resolve_replay_dir
-from streamcompare.report_index import format_value
-from streamcompare.report_scrub import scrub_text
-from streamcompare.report_target import resolve_target
+from streamcompare.report.index import format_value
+from streamcompare.report.scrub import scrub_text
+from streamcompare.report.target import resolve_target
 
 console = Console(soft_wrap=True, highlight=False)
 

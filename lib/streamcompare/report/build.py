@@ -19,21 +19,22 @@ import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 import nbformat
 
-from streamcompare import report_html, report_index
 from streamcompare.config import ALL_NOTEBOOKS, ReportConfig
 from streamcompare.errors import ConfigError, StreamcompareError
 from streamcompare.frontend import HEADLESS_ENV
 from streamcompare.headlines import read_recorded
-from streamcompare.report_index import DECISION_NOTEBOOK
-from streamcompare.report_scrub import scrub_text, scrub_tree
-from streamcompare.report_target import describe_target, resolve_target, target_reference
+from streamcompare.report import html as report_html
+from streamcompare.report import index as report_index
+from streamcompare.report.index import DECISION_NOTEBOOK
+from streamcompare.report.runs import NotebookError, NotebookRun, ProgressEvent, ReportOutcome
+from streamcompare.report.scrub import scrub_text, scrub_tree
+from streamcompare.report.target import describe_target, resolve_target, target_reference
 
 NOTEBOOK_NAME = re.compile(r"^\d{2}_[A-Za-z0-9_-]+$")
 KERNEL_NAME = "python3"
@@ -44,62 +45,6 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 class ReportError(StreamcompareError):
     """The report could not be set up (its directory exists, no notebooks, a bad replay directory)."""
-
-
-@dataclass(frozen=True)
-class NotebookError:
-    name: str                      # exception class, e.g. ValueError or CellTimeoutError
-    message: str
-    last_lines: tuple[str, ...] = ()
-
-    def summary(self) -> str:
-        return f"{self.name}: {self.message}" if self.message else self.name
-
-
-@dataclass
-class NotebookRun:
-    """One notebook of the report: what ran, how it ended, and what it recorded."""
-
-    name: str
-    title: str
-    input_path: Path
-    status: Literal["pending", "ok", "failed"] = "pending"
-    duration_s: float = 0.0
-    notebook: Path | None = None
-    html: Path | None = None
-    error: NotebookError | None = None
-    headlines: dict[str, Any] = field(default_factory=dict)
-    scores: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    def record(self) -> dict[str, Any]:
-        """The entry of headlines.json / the notebook's `metadata.streamcompare`."""
-        return {"title": self.title, "status": self.status, "headlines": self.headlines, "scores": self.scores,
-                "error": self.error.summary() if self.error else None}
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    kind: Literal["start", "done"]
-    index: int                     # 1-based
-    total: int
-    run: NotebookRun
-
-
-@dataclass
-class ReportOutcome:
-    report_dir: Path
-    index: Path
-    summary: Path
-    runs: list[NotebookRun]
-
-    @property
-    def failed(self) -> list[NotebookRun]:
-        return [r for r in self.runs if r.status != "ok"]
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failed else 0
 
 
 def discover_notebooks(config: ReportConfig) -> list[Path]:

@@ -18,10 +18,10 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from streamcompare.bench.cli import bench_command
-    from streamcompare.cost.cli import cost_command, prices_app
-    from streamcompare.report_cli import report_command
-    from streamcompare.stack.cli import app as stack_app
+    from streamcompare.cli.bench import bench_command
+    from streamcompare.cli.cost import cost_command, prices_app
+    from streamcompare.cli.report import report_command
+    from streamcompare.cli.stack import app as stack_app
 
     app.add_typer(stack_app, name="stack", help="Start, stop and inspect the embedded local stack.")
     app.command("cost", help="Monthly cost of every deployment option, itemised, from dated AWS prices.")(
