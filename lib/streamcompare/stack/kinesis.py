@@ -71,6 +71,7 @@ def answers(endpoint: str) -> bool:
     request = urllib.request.Request(
         endpoint.rstrip("/") + "/", data=b'{"Limit": 1}', method="POST",
         headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "Kinesis_20131202.ListStreams",
+                 "X-Amz-Date": "20260101T000000Z",
                  "Authorization": "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, "
                                   "SignedHeaders=host, Signature=0"})
     with urllib.request.urlopen(request, timeout=3) as response:
