@@ -19,7 +19,7 @@ from typing import Any, Literal, get_args
 from streamcompare.errors import ConfigError
 
 MIME_TYPE = "application/x-streamcompare+json"
-Evidence = Literal["measured", "modelled", "documented"]
+Evidence = Literal["measured", "emulated", "modelled", "documented"]
 EVIDENCE: tuple[str, ...] = get_args(Evidence)
 Scalar = str | int | float | bool | None
 

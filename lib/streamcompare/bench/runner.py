@@ -216,7 +216,7 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
     m = merge(rate, stream, system, versions, workload, measure_start,
               outcomes, consumer_results, drained)
     m.streams = names
-    m.notes.extend(notes)
+    m.notes.extend([*getattr(admin, "notes", []), *notes])
     return m
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Mapping
@@ -50,8 +51,26 @@ class KafkaAdmin:
     def __init__(self, config: dict[str, Any], system_version: str | None) -> None:
         self._admin = AdminClient(config)
         self._system_version = system_version
+        self.notes: list[str] = []
+        """What `create` changed from what was asked (replication capped at the broker count)."""
+
+    def broker_count(self) -> int:
+        return len(self._admin.list_topics(timeout=10).brokers)
+
+    def fit(self, spec: StreamSpec) -> StreamSpec:
+        """The spec with replication factor and min.insync.replicas capped at the cluster's broker count."""
+        brokers = self.broker_count()
+        isr = int(spec.config.get("min.insync.replicas", 1))
+        if spec.replication_factor <= brokers and isr <= brokers:
+            return spec
+        rf, capped_isr = min(spec.replication_factor, brokers), min(isr, brokers)
+        self.notes.append(f"replication factor {spec.replication_factor} and min.insync.replicas {isr} capped at "
+                          f"{rf} and {capped_isr}: the cluster has {brokers} broker(s)")
+        return dataclasses.replace(spec, replication_factor=rf,
+                                   config={**spec.config, "min.insync.replicas": str(capped_isr)})
 
     def create(self, spec: StreamSpec) -> None:
+        spec = self.fit(spec)
         topic = NewTopic(spec.name, num_partitions=spec.partitions, replication_factor=spec.replication_factor,
                          config=dict(spec.config))
         for future in self._admin.create_topics([topic], operation_timeout=30).values():

@@ -23,6 +23,7 @@ SUMMARY_SCHEMA_VERSION = 1
 EMULATOR_NOTE = ("Kinesis figures from the local stack come from kinesis-mock, an emulator: its latency and "
                  "throughput say nothing about Amazon Kinesis. Kafka runs for real, on loopback.")
 EVIDENCE_HELP = {"measured": "measured by this run on the target above",
+                 "emulated": "measured against an emulator made to enforce AWS's documented limits: not AWS's figure",
                  "modelled": "computed from prices, limits and stated assumptions",
                  "documented": "taken from vendor documentation"}
 
@@ -46,6 +47,7 @@ ul.figures { margin: 0; padding-left: 0; list-style: none; }
 .badge { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 8px; margin-left: 6px;
          color: #fff; vertical-align: 1px; }
 .badge.measured { background: #1565c0; }
+.badge.emulated { background: #00838f; }
 .badge.modelled { background: #6a1b9a; }
 .badge.documented { background: #616161; }
 footer { color: #666; font-size: 13px; margin-top: 24px; }
