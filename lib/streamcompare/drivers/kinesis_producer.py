@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from streamcompare.drivers.base import AckCallback, DriverCounters
 
@@ -47,8 +47,8 @@ class PutRecordProducer:
         try:
             self._client.put_record(StreamName=self._stream, Data=value,
                                     PartitionKey=partition_key(key, self._sequence))
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
+        except (ClientError, BotoCoreError) as exc:
+            code = _code(exc)
             self._counters.throttles += code in THROTTLE_CODES
             self._counters.errors += 1
             self._on_ack(value, exc)
@@ -187,9 +187,8 @@ class BatchingProducer:
             response = self._client.put_records(
                 StreamName=self._stream, Records=[{"Data": e.data, "PartitionKey": e.key} for e in request])
             results = response["Records"]
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            results = [{"ErrorCode": code, "ErrorMessage": str(exc)}] * len(request)
+        except (ClientError, BotoCoreError) as exc:  # BotoCoreError: a connection cut or timed out
+            results = [{"ErrorCode": _code(exc), "ErrorMessage": str(exc)}] * len(request)
         retry = []
         for entry, result in zip(request, results, strict=True):
             code = result.get("ErrorCode")
@@ -215,6 +214,13 @@ class BatchingProducer:
             self._pending -= len(entry.values)
             if self._pending == 0:
                 self._idle.notify_all()
+
+
+def _code(exc: BaseException) -> str:
+    """AWS's error code, or the exception's name for a connection-level failure (no answer at all)."""
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "")) or "ClientError"
+    return type(exc).__name__
 
 
 def _aggregated_entry(record: Any, values: list[bytes]) -> _Entry:
