@@ -52,12 +52,17 @@ class Sizes:
     overhead_warmup_s: float = 1.0
     overhead_saturation_rate: int = 2_000_000
     overhead_saturation_s: float = 3.0
+    layer_records: int = 5_000
+    """Records per batching-producer round through the fidelity layer and straight to kinesis-mock."""
+    layer_rounds: int = 3
+    layer_latency_calls: int = 300
 
     @classmethod
     def quick(cls) -> Sizes:
         return cls(rounds=1, pp_records=200_000, min_saturation_s=3, max_saturation_s=4, saturation_warmup_s=1,
                    search_trial_s=2.0, search_trial_warmup_s=0.5, search_max_trials=3,
-                   kinesis_records=200, overhead_s=2.5, overhead_warmup_s=0.5, overhead_saturation_s=2.0)
+                   kinesis_records=200, overhead_s=2.5, overhead_warmup_s=0.5, overhead_saturation_s=2.0,
+                   layer_records=2_000, layer_rounds=2, layer_latency_calls=100)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

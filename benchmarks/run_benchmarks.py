@@ -4,9 +4,11 @@ In one run, on the same local cluster and settings:
   (a) the harness's maximum Kafka producer rate against Kafka's own ProducerPerformance
       (org.apache.kafka:kafka-tools), 100-byte records, acks=1, linger.ms=5, batch.size=16384;
   (b) the Kinesis batching producer against a plain sequential boto3 put_record loop;
-  (c) the harness's own CPU per record, with a null driver.
+  (c) the harness's own CPU per record, with a null driver;
+  (d) the Kinesis fidelity layer (limits off) against the bare kinesis-mock, same batching producer.
 It prints progress as it goes, then a table, and last a line of exactly this form:
-  kafka_vs_producer_performance=<ratio> kinesis_batching_vs_put_record=<ratio> harness_cpu_us_per_record=<number>
+  kafka_vs_producer_performance=<ratio> kinesis_batching_vs_put_record=<ratio> harness_cpu_us_per_record=<number> \
+  kinesis_layer_vs_bare=<ratio>
 Definitions and caveats (2 cores shared by 3 brokers, the Java tool and Python): benchmarks/README.md.
 
 Uses the running local stack (`streamcompare stack up`) if there is one; otherwise starts one and
@@ -29,6 +31,7 @@ from typing import Any
 
 import bench_kafka
 import bench_kinesis
+import bench_layer
 import bench_overhead
 from bench_common import MachineMeter, Sizes, fmt_rate, fmt_us, load_average, run_token, say
 from bench_kafka import ProducerConfig
@@ -158,6 +161,9 @@ def run_all(info: StackInfo, sizes: Sizes, token: str) -> tuple[dict[str, Any], 
     _part("b_kinesis", results, errors, meter,
           lambda: bench_kinesis.compare(info.target, sizes.kinesis_records, cfg.record_bytes, cfg.partitions, token))
     _part("c_overhead", results, errors, meter, lambda: bench_overhead.measure(sizes, token))
+    _part("d_layer", results, errors, meter,
+          lambda: bench_layer.compare(info.target, sizes.layer_records, cfg.record_bytes, 1, token,
+                                      rounds=sizes.layer_rounds, latency_calls=sizes.layer_latency_calls))
     return results, errors
 
 
@@ -168,13 +174,15 @@ def headline(results: dict[str, Any]) -> dict[str, float]:
 
     return {"kafka_vs_producer_performance": get("a_kafka", "ratio"),
             "kinesis_batching_vs_put_record": get("b_kinesis", "ratio"),
-            "harness_cpu_us_per_record": get("c_overhead", "harness_cpu_us_per_record")}
+            "harness_cpu_us_per_record": get("c_overhead", "harness_cpu_us_per_record"),
+            "kinesis_layer_vs_bare": get("d_layer", "ratio")}
 
 
 def last_line(figures: dict[str, float]) -> str:
     return (f"kafka_vs_producer_performance={figures['kafka_vs_producer_performance']:.2f} "
             f"kinesis_batching_vs_put_record={figures['kinesis_batching_vs_put_record']:.2f} "
-            f"harness_cpu_us_per_record={figures['harness_cpu_us_per_record']:.1f}")
+            f"harness_cpu_us_per_record={figures['harness_cpu_us_per_record']:.1f} "
+            f"kinesis_layer_vs_bare={figures['kinesis_layer_vs_bare']:.2f}")
 
 
 def _ratio(value: float | None) -> str:
@@ -240,10 +248,25 @@ def overhead_rows(c: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def layer_rows(d: dict[str, Any]) -> list[tuple[str, str]]:
+    lat = d["latency_ms"]
+    return [
+        (f"(d) Kinesis fidelity layer: {d['records']:,} records of {d['record_bytes']} B, 1 shard, batching "
+         f"producer, {d['rounds']} alternating rounds (medians)", ""),
+        ("through the layer, limits off", fmt_rate(d["layer_rate"])),
+        ("straight to kinesis-mock", fmt_rate(d["bare_rate"])),
+        ("ratio layer / bare  [headline, must be >= 0.9]", _ratio(d["ratio"])),
+        (f"PutRecord latency p50 | p99, {d['latency_calls']} sequential calls: layer (limits on, no faults)",
+         f"{lat['layer']['p50']:.2f} | {lat['layer']['p99']:.2f} ms"),
+        ("PutRecord latency p50 | p99: bare emulator", f"{lat['bare']['p50']:.2f} | {lat['bare']['p99']:.2f} ms"),
+        ("added by the layer p50 | p99", f"{d['added_p50_ms']:.2f} | {d['added_p99_ms']:.2f} ms"),
+    ]
+
+
 def print_table(info: StackInfo, results: dict[str, Any], errors: dict[str, str]) -> None:
     rows: list[tuple[str, str]] = []
     builders: dict[str, Callable[[dict[str, Any]], list[tuple[str, str]]]] = {
-        "a_kafka": kafka_rows, "b_kinesis": kinesis_rows, "c_overhead": overhead_rows}
+        "a_kafka": kafka_rows, "b_kinesis": kinesis_rows, "c_overhead": overhead_rows, "d_layer": layer_rows}
     for part, build in builders.items():
         if part in results:
             rows += build(results[part])

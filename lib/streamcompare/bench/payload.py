@@ -82,7 +82,14 @@ class KeyGenerator:
     partition key for Kinesis (which requires one).
     """
 
-    def __init__(self, distribution: KeyDistribution, partitions: int, seed: int = 0) -> None:
+    HOT_KEY = b"hot-key"
+    """With `hot_key_share` > 0 this one key takes that share of the records (one shard or partition)."""
+
+    def __init__(self, distribution: KeyDistribution, partitions: int, seed: int = 0,
+                 hot_key_share: float = 0.0) -> None:
+        if hot_key_share > 0:
+            self.next = self._with_hot_key  # type: ignore[method-assign]
+        self.hot_key_share = hot_key_share
         self.distribution = distribution
         self.partitions = max(1, partitions)
         self._rng = random.Random(seed)
@@ -97,3 +104,8 @@ class KeyGenerator:
             self._i += 1
             return key
         return b""
+
+    def _with_hot_key(self) -> bytes:
+        if self._rng.random() < self.hot_key_share:
+            return self.HOT_KEY
+        return type(self).next(self)

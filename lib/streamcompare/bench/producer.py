@@ -19,7 +19,7 @@ from typing import Any
 
 from streamcompare.bench.clock import Clock
 from streamcompare.bench.payload import HEADER, SEQ_BITS, KeyDistribution, KeyGenerator, PayloadCodec
-from streamcompare.bench.schedule import Arrivals, RateSchedule
+from streamcompare.bench.schedule import Arrivals, Bursts, RateSchedule
 from streamcompare.bench.stats import LatencyHistogram
 from streamcompare.bench.tally import FAILED, SeqSet, Windows
 from streamcompare.bench.timelog import CHUNK, AckLog, SendLog
@@ -52,6 +52,8 @@ class ProducerPlan:
     arrivals: Arrivals = "uniform"
     seed: int = 0
     flush_timeout_s: float = 30.0
+    bursts: Bursts | None = None
+    hot_key_share: float = 0.0
 
 
 @dataclass
@@ -135,12 +137,13 @@ class ProducerWorker:
         """
         plan, clock, sends = self.plan, self.clock, self._sends
         codec = PayloadCodec(plan.record_bytes, plan.run_tag, seed=plan.seed)
-        keys = KeyGenerator(plan.key_distribution, plan.partitions, seed=plan.seed + plan.index)
+        keys = KeyGenerator(plan.key_distribution, plan.partitions, seed=plan.seed + plan.index,
+                            hot_key_share=plan.hot_key_share)
         schedule = RateSchedule(plan.start_ns, plan.rate, producers=plan.producers, index=plan.index,
-                                arrivals=plan.arrivals, seed=plan.seed + 7919 * plan.index)
+                                arrivals=plan.arrivals, seed=plan.seed + 7919 * plan.index, bursts=plan.bursts)
         now, sleep_until, poll, send = clock.now_ns, clock.sleep_until_ns, producer.poll, producer.send
         pack, padding, run_tag = HEADER.pack, codec.padding, codec.run_tag
-        next_key = keys.next if plan.key_distribution != "none" else (lambda: b"")
+        next_key = keys.next if plan.key_distribution != "none" or plan.hot_key_share else (lambda: b"")
         stopping = self.stop_requested.is_set
         log_intended, log_actual = sends.intended.append, sends.actual.append
         end_ns, measure_start_ns = plan.end_ns, plan.measure_start_ns

@@ -175,6 +175,7 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
             end_ns=start, record_bytes=workload.record_bytes, run_tag=run_tag, partitions=workload.partitions,
             key_distribution=workload.key_distribution, arrivals=workload.arrivals, seed=seed,
             flush_timeout_s=max(5.0, workload.drain_timeout_s),
+            bursts=workload.shape.bursts(), hot_key_share=workload.shape.hot_key_share,
         ), clock) for j in range(workload.producers)]
         for j, worker in enumerate(workers):
             producers.append(driver.producer(names[j % len(names)], {

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from streamcompare.bench.schedule import Bursts
 from streamcompare.errors import ConfigError
 
 SCHEMA_VERSION = 1
@@ -53,6 +54,34 @@ class KinesisSettings(_Frozen):
     poll_interval_ms: int = Field(200, ge=0, le=60_000, description="GetRecords: 5 calls/s per shard")
     consumer_mode: Literal["polling", "efo"] = "polling"
     on_demand: bool = False
+    max_attempts: int = Field(10, ge=1, le=1_000, description="PutRecords tries per entry; 1 = no retries")
+    backoff_ms: float = Field(50.0, ge=0, le=60_000, description="first retry backoff (doubles, with jitter)")
+
+
+class TrafficShape(_Frozen):
+    """The shape of the offered load: constant, or periodic bursts; optionally one hot key.
+
+    The same shape drives the shard-limit simulation (models/shard_limits.py), the Kinesis run and
+    the Kafka run, so a prediction and its measurement describe the same traffic.
+    """
+
+    kind: Literal["constant", "bursts"] = "constant"
+    peak_to_mean: float = Field(1.0, ge=1, le=100, description="rate in a burst / rate outside bursts")
+    burst_every_s: float = Field(60.0, gt=0, le=86_400, description="period of the bursts")
+    burst_length_s: float = Field(5.0, gt=0, le=86_400, description="each burst lasts this long")
+    hot_key_share: float = Field(0.0, ge=0, le=1, description="share of records on one partition key")
+
+    @model_validator(mode="after")
+    def _burst_fits(self) -> TrafficShape:
+        if self.kind == "bursts" and self.burst_length_s > self.burst_every_s:
+            raise ValueError("burst_length_s cannot exceed burst_every_s (lower it or raise burst_every_s)")
+        return self
+
+    def bursts(self) -> Bursts | None:
+        """The schedule's burst pattern, or None for a constant rate."""
+        if self.kind != "bursts" or self.peak_to_mean == 1:
+            return None
+        return Bursts(self.peak_to_mean, self.burst_every_s, self.burst_length_s)
 
 
 class MaxRateSearch(_Frozen):
@@ -88,6 +117,7 @@ class Workload(_Frozen):
     producers: int = Field(1, ge=1, le=256)
     consumers: int = Field(1, ge=0, le=64, description="one consumer group; 0 = publish only")
     drain_timeout_s: float = Field(30.0, ge=0, le=3_600)
+    shape: TrafficShape = TrafficShape()
     kafka: KafkaSettings = KafkaSettings()
     kinesis: KinesisSettings = KinesisSettings()
     max_rate: MaxRateSearch = MaxRateSearch()

@@ -20,6 +20,7 @@ app = typer.Typer(
 def _register() -> None:
     from streamcompare.cli.bench import bench_command
     from streamcompare.cli.cost import cost_command, prices_app
+    from streamcompare.cli.probe import app as probe_app
     from streamcompare.cli.report import report_command
     from streamcompare.cli.stack import app as stack_app
 
@@ -27,6 +28,7 @@ def _register() -> None:
     app.command("cost", help="Monthly cost of every deployment option, itemised, from dated AWS prices.")(
         cost_command)
     app.add_typer(prices_app, name="prices", help="Show or refresh the dated AWS price tables.")
+    app.add_typer(probe_app, name="probe", help="Live experiments on the local stack (flow control, ...).")
     app.command("bench")(bench_command)
     app.command("report", help="Run every notebook with papermill and write a self-contained HTML report.")(
         report_command)

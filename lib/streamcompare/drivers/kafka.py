@@ -126,7 +126,12 @@ class KafkaProducer:
                 value = settings[name]
                 conf[prop] = str(value).lower() if isinstance(value, bool) else value
         conf.update(settings.get("extra") or {})
-        conf.update({"statistics.interval.ms": 1000, "stats_cb": self._on_stats,
+        self.throttle_ms: list[float] = []
+        """Throttle time (ms) of every broker response that carried one (librdkafka's throttle_cb)."""
+        self.stats_throttle: list[dict[str, float]] = []
+        """Per statistics interval and broker: librdkafka's throttle-time window (p50, p99, max in ms)."""
+        conf.update({"statistics.interval.ms": int(settings.get("statistics_interval_ms", 1000)),
+                     "stats_cb": self._on_stats,
                      "throttle_cb": self._on_throttle, "error_cb": self._on_error,
                      "on_delivery": self._delivered})
         self._producer = _RdProducer(conf)
@@ -163,9 +168,19 @@ class KafkaProducer:
         stats = json.loads(raw)
         self._retries_seen = sum(int(b.get("txretries", 0)) for b in stats.get("brokers", {}).values())
         self._counters.requests = sum(int(b.get("tx", 0)) for b in stats.get("brokers", {}).values())
+        for broker in stats.get("brokers", {}).values():
+            window = broker.get("throttle") or {}
+            if int(window.get("cnt", 0)) and int(window.get("max", 0)):
+                self.stats_throttle.append({"p50_ms": float(window.get("p50", 0)),
+                                            "p99_ms": float(window.get("p99", 0)),
+                                            "max_ms": float(window.get("max", 0)), "count": int(window["cnt"])})
 
-    def _on_throttle(self, event: object) -> None:
-        self._counters.throttles += 1
+    def _on_throttle(self, event: Any) -> None:
+        milliseconds = float(getattr(event, "throttle_time", 0.0)) * 1000
+        if milliseconds > 0:
+            self._counters.throttles += 1
+            if len(self.throttle_ms) < 1_000_000:
+                self.throttle_ms.append(milliseconds)
 
     def _on_error(self, err: KafkaError) -> None:
         if err.fatal():

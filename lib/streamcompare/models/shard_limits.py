@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from streamcompare.bench.workload import Workload
+
 SHARD_WRITE_BYTES_PER_S = 1_000_000
 SHARD_WRITE_RECORDS_PER_S = 1_000
 SHARD_READ_BYTES_PER_S = 2_000_000
@@ -149,3 +151,20 @@ def summary(traffic: TrafficShape, shards: int, producer_byte_rate: float) -> di
         "kafka_max_throttle_ms": float(kafka.throttle_ms.max()),
         "kafka_throttled_seconds": float((kafka.throttle_ms > 0).sum()),
     }
+
+
+def traffic_from_workload(workload: Workload) -> TrafficShape:
+    """The simulation's traffic for a workload's rate and shape (bench/workload.py `shape`), so the
+    prediction and the live runs describe the same traffic. Burst times are rounded to whole seconds."""
+    if workload.is_max_rate:
+        from streamcompare.errors import ConfigError
+
+        raise ConfigError("the simulation needs a fixed rate, not 'max'", field="rate", fix="give records/s")
+    shape = workload.shape
+    bursts = shape.kind == "bursts" and shape.peak_to_mean > 1
+    every = max(1, round(shape.burst_every_s)) if bursts else 60
+    length = min(every, max(1, round(shape.burst_length_s))) if bursts else 1
+    return TrafficShape(mean_records_per_s=float(workload.rate), record_bytes=workload.record_bytes,
+                        peak_to_mean=shape.peak_to_mean if bursts else 1.0, burst_every_s=every,
+                        burst_length_s=length, duration_s=max(1, round(workload.duration_s)),
+                        hot_key_share=shape.hot_key_share)
