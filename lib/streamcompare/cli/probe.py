@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -53,15 +53,15 @@ def _fmt(value: object, pattern: str = "{:,}") -> str:
     return "-" if value is None else pattern.format(value)
 
 
-def _print_flow(result: dict[str, object], wall_s: float) -> None:
-    runs = result.get("kinesis") or []
+def _print_flow(result: dict[str, Any], wall_s: float) -> None:
+    runs: list[dict[str, Any]] = result.get("kinesis") or []
     if runs:
         table = Table(title="Kinesis through the fidelity layer (emulated: kinesis-mock with AWS's per-shard "
                             "limits), same shape as the simulation")
         for heading in ("shards", "retries", "offered", "accepted", "throttled % measured",
                         "throttled % simulated", "retried entries", "lost", "publish p50 ms", "publish p99 ms"):
             table.add_column(heading, justify="right")
-        for run in runs:  # type: ignore[union-attr]
+        for run in runs:
             table.add_row(str(run["shards"]), "on" if run["retries"] else "off", _fmt(run["offered"]),
                           _fmt(run["accepted"]), _fmt(run["throttled_fraction"] * 100, "{:.1f}"),
                           _fmt(run["simulated"]["throttled_fraction"] * 100, "{:.1f}"),
@@ -72,10 +72,10 @@ def _print_flow(result: dict[str, object], wall_s: float) -> None:
         console.print(f"simulation's recommended shard count: {result.get('recommended_shards')}")
     kafka = result.get("kafka")
     if kafka:
-        k = kafka  # type: ignore[assignment]
-        console.print(f"Kafka (measured, local cluster): quota {k['quota_bytes_per_s']:,} B/s, offered "  # type: ignore[index]
-                      f"{k['offered_bytes_per_s']:,} B/s, achieved {k['achieved_bytes_per_s']:,} B/s "  # type: ignore[index]
-                      f"({k['achieved_vs_quota']:.2f} of quota); throttle p50 {_fmt(k['throttle_ms']['p50'])} ms, "  # type: ignore[index]
-                      f"p99 {_fmt(k['throttle_ms']['p99'])} ms over {k['throttle_events']} throttled responses; "  # type: ignore[index]
-                      f"failed {k['failed']}, lost {k['lost']}; publish p99 {k['publish_latency_ms']['p99']} ms")  # type: ignore[index]
+        k = kafka
+        console.print(f"Kafka (measured, local cluster): quota {k['quota_bytes_per_s']:,} B/s, offered "
+                      f"{k['offered_bytes_per_s']:,} B/s, achieved {k['achieved_bytes_per_s']:,} B/s "
+                      f"({k['achieved_vs_quota']:.2f} of quota); throttle p50 {_fmt(k['throttle_ms']['p50'])} ms, "
+                      f"p99 {_fmt(k['throttle_ms']['p99'])} ms over {k['throttle_events']} throttled responses; "
+                      f"failed {k['failed']}, lost {k['lost']}; publish p99 {k['publish_latency_ms']['p99']} ms")
     console.print(f"probe wall time: {wall_s:.1f} s")

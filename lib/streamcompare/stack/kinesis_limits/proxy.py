@@ -197,8 +197,8 @@ async def _limited(layer: Layer, path: str, operation: str, headers: Mapping[str
     if operation == "GetShardIterator" and name:
         status, out_headers, data = await layer.forward(path, headers, body)
         if status == 200:
-            answer = codec.decode(data, out_headers.get("Content-Type", content_type))
-            admission.remember_iterator(answer.get("ShardIterator"), name, str(request.get("ShardId")))
+            issued = codec.decode(data, out_headers.get("Content-Type", content_type))
+            admission.remember_iterator(issued.get("ShardIterator"), name, str(request.get("ShardId")))
         return status, out_headers, data
     if operation == "GetRecords":
         where = admission.iterator_shard(str(request.get("ShardIterator", "")))
@@ -212,10 +212,10 @@ async def _limited(layer: Layer, path: str, operation: str, headers: Mapping[str
             return awserrors.error_answer(awserrors.THROTTLED, message, content_type)
         status, out_headers, data = await layer.forward(path, headers, body)
         if status == 200:
-            answer = codec.decode(data, out_headers.get("Content-Type", content_type))
-            records = answer.get("Records") or []
+            page = codec.decode(data, out_headers.get("Content-Type", content_type))
+            records = page.get("Records") or []
             admission.charge_read(stream, shard_id, sum(codec.blob_size(r.get("Data")) for r in records))
-            admission.remember_iterator(answer.get("NextShardIterator"), stream, shard_id)
+            admission.remember_iterator(page.get("NextShardIterator"), stream, shard_id)
         return status, out_headers, data
     return None
 
