@@ -158,9 +158,11 @@ def decide(scores: pd.DataFrame | Mapping[str, Mapping[str, tuple[float, str]]],
     frame["weight"] = frame["criterion"].map(used)
     frame["weighted"] = frame["weight"] * frame["score"] / total_weight
     totals = frame.groupby("option")["weighted"].sum()
-    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    ranked: list[tuple[str, float]] = sorted(((str(o), float(t)) for o, t in totals.items()),
+                                             key=lambda item: (-item[1], item[0]))
     best, best_total = ranked[0]
-    runner_up, second_total = ranked[1] if len(ranked) > 1 else (None, best_total)
+    runner_up: str | None = ranked[1][0] if len(ranked) > 1 else None
+    second_total = ranked[1][1] if len(ranked) > 1 else best_total
     margin = best_total - second_total if runner_up else math.inf
     recommendation = best if margin > _TIE else None
     matrix = frame.pivot(index="option", columns="criterion", values="score")

@@ -18,6 +18,7 @@ from streamcompare.bench.workload import resolve_workload
 from streamcompare.criteria.contract import Context, Mode
 from streamcompare.errors import ConfigError
 from streamcompare.paths import default_run_dir, project_root
+from streamcompare.targetfile import load_target
 
 MODES = ("auto", "live", "replay")
 
@@ -59,12 +60,7 @@ def make_context(*, target_file: str = "", workload: str = "quick", results_dir:
     scenario = resolve_path(cost_scenario)
     target: dict[str, Any] | None = None
     if mode != "replay":
-        if target_file:
-            from streamcompare.report.target import load_target  # noqa: PLC0415 (the file format lives there)
-
-            target = load_target(resolve_path(target_file))
-        else:
-            target = running_stack_target()
+        target = load_target(resolve_path(target_file)) if target_file else running_stack_target()
         if target is None and mode == "live":
             raise ConfigError("no target_file was given and no local stack is running", field="mode",
                               fix="run `streamcompare stack up` (or `make stack-up`), or use mode='replay'")

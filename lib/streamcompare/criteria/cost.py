@@ -87,7 +87,7 @@ def line_items(items: list[CostEstimate], keep: int = LEGEND_ITEMS) -> pd.DataFr
         return rows
     top = rows.groupby("item")["monthly_usd"].sum().nlargest(keep).index
     rows.loc[~rows["item"].isin(top), "item"] = "other items"
-    return rows.groupby(["option", "item"], as_index=False)["monthly_usd"].sum()
+    return pd.DataFrame(rows.groupby(["option", "item"], as_index=False)["monthly_usd"].sum())
 
 
 def sweep_options(items: list[CostEstimate]) -> list[str]:

@@ -66,7 +66,7 @@ def collect(ctx: Context) -> Evidence:
     if ctx.live:
         results = []
         for system, overrides in variants(ctx.options.get("poll_intervals_ms", DEFAULT_POLL_INTERVALS_MS)):
-            result = run_benchmark(system, ctx.target, ctx.workload.with_overrides(**overrides),
+            result = run_benchmark(system, dict(ctx.target), ctx.workload.with_overrides(**overrides),
                                    labels={"report_run": ctx.run_id, "notebook": NOTEBOOK})
             ctx.store.write_run(result)
             results.append(result)
@@ -144,7 +144,8 @@ def cloud_parameters(evidence: Evidence, knobs: Knobs) -> lm.CloudLatencyParamet
 
 def cloud_totals(evidence: Evidence, knobs: Knobs) -> dict[tuple[str, str], float]:
     totals = lm.model_totals(cloud_parameters(evidence, knobs))
-    return {(row.system, row.metric): float(row.ms) for row in totals.itertuples()}
+    return {(str(system), str(metric)): float(ms) for system, metric, ms in zip(totals.system, totals.metric,
+                                                                                 totals.ms, strict=True)}
 
 
 def _kafka_all(results: Sequence[RunResult]) -> RunResult | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 import textwrap
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -11,7 +13,7 @@ from streamcompare.drivers.kafka import KafkaConsumer, KafkaProducer
 from streamcompare.drivers.kinesis import PollingConsumer
 from streamcompare.drivers.kinesis_producer import BatchingProducer, PutRecordProducer
 
-SAMPLES = {
+SAMPLES: dict[tuple[str, str], Callable[..., Any]] = {
     ("kafka", "produce"): KafkaProducer.send,
     ("kafka", "consume"): KafkaConsumer.poll,
     ("kinesis", "produce (PutRecord)"): PutRecordProducer.send,

@@ -158,10 +158,10 @@ def build_report(config: ReportConfig, replay_dir: Path | None = None,
                 progress(ProgressEvent("done", index, len(runs), run))
         where = describe_target(config, target)
     finished = datetime.now(UTC)
-    index, summary = report_index.write_index_and_summary(report_dir, config, runs, run_id, started, finished,
-                                                          where, results_run)
+    index_path, summary_path = report_index.write_index_and_summary(report_dir, config, runs, run_id, started,
+                                                                    finished, where, results_run)
     scrub_tree(report_dir, secrets)
-    return ReportOutcome(report_dir, index, summary, runs)
+    return ReportOutcome(report_dir, index_path, summary_path, runs)
 
 
 @contextmanager
@@ -222,7 +222,7 @@ def _kernel_manager_class(log: IO[bytes]) -> type:
     from jupyter_client import AsyncKernelManager
 
     class ReportKernelManager(AsyncKernelManager):
-        async def start_kernel(self, **kw: Any) -> None:  # Popen keyword arguments pass through
+        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]  # Popen keywords pass through
             kw.setdefault("stdout", log)
             kw.setdefault("stderr", log)
             await super().start_kernel(**kw)

@@ -79,8 +79,8 @@ def recommendation(runs: Sequence[NotebookRun]) -> dict[str, Any] | None:
     decision = next((r for r in runs if r.name == DECISION_NOTEBOOK and r.status == "ok"), None)
     if decision is None or "recommendation" not in decision.headlines:
         return None
-    values = {k: decision.headlines[k].get("value") for k in ("recommendation", "margin", "runner_up",
-                                                              "most_sensitive") if k in decision.headlines}
+    values: dict[str, Any] = {k: decision.headlines[k].get("value") for k in (
+        "recommendation", "margin", "runner_up", "most_sensitive", "must_haves") if k in decision.headlines}
     return values
 
 

@@ -22,7 +22,7 @@ from streamcompare.report import ReportError, ReportOutcome, build_report
 from streamcompare.report.html import network_references
 from streamcompare.report.scrub import encodings
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.notebooks
 
 NOW = datetime(2026, 3, 1, 12, 30, 45, tzinfo=UTC)
 PAGES = ("10_alpha", "20_beta", "00_decision")

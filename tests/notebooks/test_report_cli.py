@@ -17,7 +17,7 @@ import report_fixtures as fx
 from streamcompare.bench.store import ResultStore
 from streamcompare.cli.report import report_command
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.notebooks
 
 PASSWORD = "cli-Secret-Pw-31337"
 
