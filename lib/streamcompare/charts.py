@@ -168,8 +168,9 @@ def latency_trend(df: pd.DataFrame, title: str = "Latency across runs", log: boo
     if log:
         df, note = _drop_non_positive(df, "value_ms")
     encoding: dict[str, Any] = {
-        "x": alt.X("utc:T", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%Y-%m-%d %H:%M"),
-                   title="run time (UTC)"),
+        "x": alt.X("utc:T", scale=alt.Scale(type="utc"),
+                   axis=alt.Axis(format="%m-%d %H:%M:%S", tickCount=min(8, max(2, int(df["utc"].nunique()))),
+                                 labelAngle=-30), title="run time (UTC)"),
         "y": alt.Y("value_ms:Q", scale=alt.Scale(type="log" if log else "linear"),
                    title="latency (ms" + (", log scale)" if log else ")")),
         "color": alt.Color("system:N", title="system"),

@@ -162,6 +162,8 @@ def _recommendation_html(found: dict[str, Any] | None) -> str:
         lines.append(f"Margin{runner}: {e(format_value(found['margin'], 'points of 10'))}.")
     if found.get("most_sensitive"):
         lines.append(f"<br>Most sensitive weight: {e(str(found['most_sensitive']))}.")
+    if found.get("must_haves"):
+        lines.append(f"<br>Excluded by the team's must-haves: {e(str(found['must_haves']))}.")
     link = f' <a href="{DECISION_NOTEBOOK}.html">How this was decided</a>.'
     return f'<div class="recommendation">{" ".join(lines)}{link}</div>'
 
