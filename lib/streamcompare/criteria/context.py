@@ -8,6 +8,7 @@ line. Relative paths are read from the working directory when they exist there, 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,8 @@ def interactive_run_id() -> str:
 
 
 def make_context(*, target_file: str = "", workload: str = "quick", results_dir: str = "data/results",
-                 run_id: str = "", mode: str = "auto", cost_scenario: str = "data/scenarios/default.yaml"
-                 ) -> Context:
+                 run_id: str = "", mode: str = "auto", cost_scenario: str = "data/scenarios/default.yaml",
+                 **options: Any) -> Context:
     """The Context for `collect`, from a notebook's parameters (see the module docstring for `auto`)."""
     if mode not in MODES:
         raise ConfigError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", field="mode",
@@ -69,8 +70,9 @@ def make_context(*, target_file: str = "", workload: str = "quick", results_dir:
                               fix="run `streamcompare stack up` (or `make stack-up`), or use mode='replay'")
     if target is not None and not target.get("replay"):
         return Context("live", target, spec, store, run_id or interactive_run_id(), scenario,
-                       notes=(f"Live: measuring on {describe(target)} (run {run_id or 'interactive'}).",))
-    return _replay_context(store, run_id, spec, scenario, target, asked=mode)
+                       notes=(f"Live: measuring on {describe(target)} (run {run_id or 'interactive'}).",),
+                       options=options)
+    return dataclasses.replace(_replay_context(store, run_id, spec, scenario, target, asked=mode), options=options)
 
 
 def _replay_context(store: ResultStore, run_id: str, spec: Any, scenario: Path, target: dict[str, Any] | None,
@@ -88,8 +90,9 @@ def _replay_context(store: ResultStore, run_id: str, spec: Any, scenario: Path, 
     if chosen:
         note = f"Replay: {why}this page shows stored run {chosen} from {store.root}."
     else:
-        note = (f"Replay: {why}and {store.root} holds no stored run yet: measured sections are empty. "
-                "Start the stack (`streamcompare stack up`) and run this notebook again to measure.")
+        note = (f"Replay: {'no local stack is running and ' if asked == 'auto' else ''}{store.root} holds no "
+                "stored run yet, so measured sections are empty. Start the stack (`streamcompare stack up`) and "
+                "run this notebook again to measure.")
     public = target or {"kind": "local", "replay": True, "emulator": {"kafka": False, "kinesis": True}}
     return Context(replay, public, spec, store, chosen, scenario, notes=(note,))
 

@@ -85,9 +85,9 @@ def recommendation(runs: Sequence[NotebookRun]) -> dict[str, Any] | None:
 
 
 def summary(config: ReportConfig, runs: Sequence[NotebookRun], run_id: str, started: datetime,
-            finished: datetime, target: str) -> dict[str, Any]:
+            finished: datetime, target: str, results_run: str | None = None) -> dict[str, Any]:
     return {
-        "schema_version": SUMMARY_SCHEMA_VERSION, "run_id": run_id,
+        "schema_version": SUMMARY_SCHEMA_VERSION, "run_id": run_id, "results_run": results_run or run_id,
         "started_utc": started.isoformat(timespec="seconds"), "finished_utc": finished.isoformat(timespec="seconds"),
         "ok": all(r.status == "ok" for r in runs), "mode": config.mode, "target": target,
         "emulator_note": EMULATOR_NOTE if config.target.kind == "local" else None,
@@ -102,8 +102,9 @@ def summary(config: ReportConfig, runs: Sequence[NotebookRun], run_id: str, star
 
 
 def write_index_and_summary(report_dir: Path, config: ReportConfig, runs: Sequence[NotebookRun], run_id: str,
-                            started: datetime, finished: datetime, target: str) -> tuple[Path, Path]:
-    data = summary(config, runs, run_id, started, finished, target)
+                            started: datetime, finished: datetime, target: str,
+                            results_run: str | None = None) -> tuple[Path, Path]:
+    data = summary(config, runs, run_id, started, finished, target, results_run)
     summary_path = report_dir / SUMMARY_FILE
     write_json(summary_path, data)
     index_path = report_dir / INDEX_FILE
