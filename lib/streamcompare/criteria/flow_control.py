@@ -2,11 +2,15 @@
 
 Kinesis rejects writes over a shard's limit (1 MB/s or 1,000 records/s) and the client must retry;
 Kafka delays a client over its quota and rejects nothing. The page simulates both under the user's
-traffic shape (modelled from AWS's documented limits and Kafka's quota rule).
+traffic shape (modelled from AWS's documented limits and Kafka's quota rule), and, live, measures both
+under one burst shape with a hot key (probes/flow_control.py): Kinesis through the fidelity layer
+(emulated: kinesis-mock with AWS's per-shard limits) beside the simulation of the same shape, and a
+Kafka client quota on the local cluster (measured).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -34,15 +38,51 @@ class Knobs:
                                         group="capacity")
 
 
+KINESIS_EXPERIMENT = "flow-control-kinesis"
+KAFKA_EXPERIMENT = "flow-control-kafka"
+
+
 @dataclass(frozen=True)
 class Evidence:
-    """Nothing is measured yet on this page: the simulation needs only the knobs."""
+    """The live runs of the flow-control probe (empty frames when none were taken); the simulation
+    on the page needs only the knobs."""
 
+    kinesis: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    kafka: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
     note: str = ""
 
 
 def collect(ctx: Context) -> Evidence:
-    return Evidence()
+    """Live: the probe's quick variant (ctx.options["flow_variant"] = "standard" for the longer one);
+    replay: that run's stored rows."""
+    if ctx.live and ctx.target.get("kind") == "local":
+        from streamcompare.probes import flow_control as probe
+
+        kinesis_ok = bool(ctx.target.get("kinesis_limits"))
+        kafka_ok = bool(ctx.target.get("kafka_bootstrap"))
+        if not (kinesis_ok or kafka_ok):
+            return Evidence(note="Live, but the stack has neither the Kinesis fidelity layer nor Kafka: "
+                                 "simulated only.")
+        result = probe.run(ctx.target, str(ctx.options.get("flow_variant", "quick")),  # type: ignore[arg-type]
+                           kinesis=kinesis_ok, kafka=kafka_ok)
+        rows = probe.rows(result)
+        settings = {**result["settings"], "recommended_shards": result["recommended_shards"],
+                    "wall_s": result["wall_s"]}
+        kinesis_rows = [r for r in rows if r["system"].startswith("Kinesis")]
+        kafka_rows = [r for r in rows if r["system"].startswith("Kafka")]
+        if kinesis_rows:
+            limits = result["kinesis"][0]["kinesis_limits"]
+            ctx.store.write_rows(ctx.run_id, KINESIS_EXPERIMENT, kinesis_rows, evidence="emulated",
+                                 settings={**settings, "kinesis_limits": limits}, target=ctx.target)
+        if kafka_rows:
+            ctx.store.write_rows(ctx.run_id, KAFKA_EXPERIMENT, kafka_rows, evidence="measured", settings=settings,
+                                 target=ctx.target)
+        note = "" if kinesis_ok else "The stack runs without the Kinesis fidelity layer: Kinesis not measured."
+    else:
+        kinesis_rows = ctx.store.rows(ctx.run_id, KINESIS_EXPERIMENT)
+        kafka_rows = ctx.store.rows(ctx.run_id, KAFKA_EXPERIMENT)
+        note = "" if kinesis_rows or kafka_rows else "No live flow-control runs stored for this run: simulated only."
+    return Evidence(pd.DataFrame(kinesis_rows), pd.DataFrame(kafka_rows), note)
 
 
 def traffic(knobs: Knobs) -> sl.TrafficShape:
@@ -82,9 +122,64 @@ def figures_table(values: dict[str, float]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def measured_kinesis_table(evidence: Evidence) -> pd.DataFrame:
+    frame = evidence.kinesis
+    if frame.empty:
+        return frame
+    return pd.DataFrame({
+        "shards": frame.shards, "retries": ["on" if r else "off" for r in frame.retries],
+        "offered (records)": frame.offered, "accepted (records)": frame.accepted,
+        "throttled, measured (%)": (frame.throttled_fraction_measured * 100).round(1),
+        "throttled, simulated (%)": (frame.throttled_fraction_simulated * 100).round(1),
+        "retried entries": frame.retried_entries,
+        "lost (records)": [("-" if v is None or v != v else int(v)) for v in frame.lost],
+        "publish p99 (ms)": frame.publish_p99_ms.round(1)})
+
+
+def measured_kafka_table(evidence: Evidence) -> pd.DataFrame:
+    frame = evidence.kafka
+    if frame.empty:
+        return frame
+    return pd.DataFrame({
+        "quota (kB/s)": (frame.quota_bytes_per_s / 1000).round(1),
+        "offered (kB/s)": (frame.offered_bytes_per_s / 1000).round(1),
+        "achieved (kB/s)": (frame.achieved_bytes_per_s / 1000).round(1),
+        "throttle p50 (ms)": frame.throttle_p50_ms, "throttle p99 (ms)": frame.throttle_p99_ms,
+        "failed": frame.failed, "lost": frame.lost, "publish p99 (ms)": frame.publish_p99_ms.round(1)})
+
+
+def measured_note(evidence: Evidence) -> str:
+    """How close the simulation came, in one paragraph (empty without live runs)."""
+    frame = evidence.kinesis
+    if frame.empty:
+        return evidence.note
+    off = frame[~frame.retries.astype(bool)]
+    gaps = (off.throttled_fraction_measured - off.throttled_fraction_simulated).abs() * 100
+    largest = off.shards.max()
+    at_largest = off[off.shards == largest].throttled_fraction_measured.iloc[0] if not off.empty else float("nan")
+    retried = frame[frame.retries.astype(bool)]
+    lost = "" if retried.empty else (f" With retries on, {int(retried.retried_entries.iloc[0]):,} entries were "
+                                     f"retried and {retried.lost.iloc[0]} record(s) were lost.")
+    return (f"Live, under one burst shape with a hot key: the simulation's throttled share was within "
+            f"{gaps.max():.1f} percentage points of the emulated measurement at every shard count; at "
+            f"{largest} shard(s) (the simulation's recommendation) {at_largest:.1%} of writes were throttled.{lost} "
+            "Kinesis figures are emulated (kinesis-mock behind the fidelity layer, never AWS's own); Kafka's are "
+            "measured on the local cluster.")
+
+
 def view(evidence: Evidence, knobs: Knobs) -> View:
     values = figures(knobs)
-    blocks = (Markdown("## Simulated under this traffic (modelled from documented limits)"),
+    measured: tuple[Markdown | Table, ...] = ()
+    if not evidence.kinesis.empty or not evidence.kafka.empty:
+        measured = (Markdown("## Measured under one burst shape with a hot key\n\n" + measured_note(evidence)),)
+        if not evidence.kinesis.empty:
+            measured += (Table(measured_kinesis_table(evidence),
+                               "Kinesis, emulated (kinesis-mock with AWS's per-shard limits), beside the simulation"),)
+        if not evidence.kafka.empty:
+            measured += (Table(measured_kafka_table(evidence), "Kafka client quota, measured on the local cluster"),)
+    elif evidence.note:
+        measured = (Markdown(evidence.note),)
+    blocks = (*measured, Markdown("## Simulated under this traffic (modelled from documented limits)"),
               Chart(charts.throttle_sim(kinesis_frame(knobs), title=f"Kinesis with {knobs.shards} shard(s)",
                                         y_title="records/s")),
               Chart(charts.throttle_sim(kafka_frame(knobs), title="Kafka: throttle delay over the quota",
@@ -114,6 +209,13 @@ def scores(evidence: Evidence, knobs: Knobs) -> dict[str, Score]:
         kinesis = Score(clamp(8.0 - 10 * throttled, 3.0), "modelled",
                         f"simulated: {throttled:.1%} of writes throttled with {knobs.shards} shard(s)")
     kafka = Score(8.0, "modelled", "quota delays producers, rejects nothing (simulated)")
+    if not evidence.kafka.empty:
+        row = evidence.kafka.iloc[0]
+        if int(row.failed) == 0 and not row.lost:
+            kafka = Score(8.0, "measured", f"over its quota the client was delayed (throttle p99 "
+                                           f"{row.throttle_p99_ms} ms), nothing rejected or lost (local cluster)")
+        else:
+            kafka = Score(5.0, "measured", f"over its quota {int(row.failed)} record(s) failed, {row.lost} lost")
     return {"kafka-self-managed": kafka, "msk": kafka, "kinesis": kinesis}
 
 
