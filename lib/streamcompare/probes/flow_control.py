@@ -51,7 +51,7 @@ class FlowSettings:
     headroom: float = 0.1
     """Headroom the recommended shard count keeps over the simulated peak."""
     kafka_quota_bytes_per_s: int = 100_000
-    kafka_rate: int = 200
+    kafka_rate: int = 160
     kafka_record_bytes: int = 1_000
     kafka_duration_s: float = 8.0
 
@@ -60,7 +60,8 @@ class FlowSettings:
         if name == "quick":
             return cls()
         if name == "standard":
-            return cls(duration_s=30.0, burst_every_s=5.0, burst_length_s=1.0, kafka_duration_s=30.0)
+            return cls(duration_s=30.0, burst_every_s=5.0, burst_length_s=1.0, kafka_rate=200,
+                       kafka_duration_s=30.0)
         raise ConfigError(f"unknown variant {name!r}", field="variant", fix="use quick or standard")
 
     def workload(self, partitions: int, *, max_attempts: int, consumers: int) -> Workload:

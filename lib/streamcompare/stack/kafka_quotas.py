@@ -57,10 +57,14 @@ def set_quota(bootstrap: str, name: str, *, entity_type: str = "clients", **rate
 
 
 def remove_quota(bootstrap: str, name: str, *, entity_type: str = "clients",
-                 keys: tuple[str, ...] = QUOTA_KEYS) -> None:
+                 keys: tuple[str, ...] | None = None) -> None:
+    """Remove the given quota keys (known to be set), or every quota the entity has (one more JVM run)."""
     _check(entity_type, name)
-    current = describe_quota(bootstrap, name, entity_type=entity_type)
-    present = [k for k in keys if k in current]
+    if keys is None:
+        current = describe_quota(bootstrap, name, entity_type=entity_type)
+        present = [k for k in QUOTA_KEYS if k in current]
+    else:
+        present = list(keys)
     if present:
         _run(bootstrap, "--alter", "--delete-config", ",".join(present), "--entity-type", entity_type,
              "--entity-name", name)
