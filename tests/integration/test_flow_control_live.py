@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from streamcompare.probes import flow_control
+from streamcompare.criteria.flow_control import live_run
 from streamcompare.stack import kafka_quotas
 from streamcompare.stack.local import LocalStack
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 def test_quick_probe_measures_throttling_and_quota(live_stack: LocalStack) -> None:
     target = live_stack.target()
-    result = flow_control.run(target, "quick", progress=print)
+    result = live_run(target, "quick", progress=print)
     runs = {(r["shards"], r["retries"]): r for r in result["kinesis"]}
     recommended = int(result["recommended_shards"])
     one, two, best = runs[(1, False)], runs[(2, False)], runs[(recommended, False)]

@@ -35,14 +35,14 @@ def flow_control(
     run_dir: Annotated[Path | None, typer.Option("--run-dir", help="The stack's run directory")] = None,
 ) -> None:
     """Kinesis per-shard throttling (emulated) beside the simulation, and a Kafka quota (measured)."""
-    from streamcompare.probes import flow_control as probe
+    from streamcompare.criteria.flow_control import live_run
 
     if variant not in ("quick", "standard"):
         raise ConfigError(f"unknown variant {variant!r}", field="--variant", fix="use quick or standard")
     target = _running_target(run_dir)
     started = time.monotonic()
     say = (lambda _m: None) if as_json else (lambda m: console.log(m, highlight=False))
-    result = probe.run(target, variant, progress=say, kinesis=kinesis, kafka=kafka)  # type: ignore[arg-type]
+    result = live_run(target, variant, progress=say, kinesis=kinesis, kafka=kafka)
     if as_json:
         print(json.dumps(result, indent=2, default=str))
         return

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from streamcompare import charts
+from streamcompare.bench.workload import Workload
 from streamcompare.criteria.contract import Chart, Context, Markdown, Score, Table, View, clamp, knob
 from streamcompare.headlines import headline
 from streamcompare.models import shard_limits as sl
@@ -52,6 +54,33 @@ class Evidence:
     note: str = ""
 
 
+def simulation(workload: Workload, shards: int) -> dict[str, Any]:
+    """The simulation of a live run's own shape and shard count (models/shard_limits.py)."""
+    frame = sl.kinesis_write_simulation(sl.traffic_from_workload(workload), shards)
+    return {"shards": shards, "throttled_fraction": round(float(frame.throttled.sum() / frame.offered.sum()), 4),
+            "per_second": [{"second": int(t), "offered": round(float(o)), "accepted": round(float(a))}
+                           for t, o, a in zip(frame.second.tolist(), frame.offered.tolist(), frame.accepted.tolist(),
+                                              strict=True)]}
+
+
+def live_run(target: Mapping[str, Any], variant: str = "quick", *, progress: Callable[[str], None] = lambda _m: None,
+             kinesis: bool = True, kafka: bool = True) -> dict[str, Any]:
+    """The flow-control probe at 1, 2 and the simulation's recommended shard count, each run with the
+    simulation of the same shape beside it (what `streamcompare probe flow-control` prints)."""
+    from streamcompare.probes import flow_control as probe
+
+    settings = probe.FlowSettings.variant(variant)  # type: ignore[arg-type]
+    reference = settings.workload(1, max_attempts=1, consumers=0)
+    recommended = sl.shards_needed(sl.traffic_from_workload(reference), headroom=settings.headroom)
+    counts = [1, 2] + ([int(recommended)] if math.isfinite(recommended) and recommended > 2 else [])
+    result = probe.run(target, variant, shard_counts=counts, progress=progress,  # type: ignore[arg-type]
+                       kinesis=kinesis, kafka=kafka)
+    for run in result["kinesis"]:
+        run["simulated"] = simulation(reference, int(run["shards"]))
+    result["recommended_shards"] = recommended
+    return result
+
+
 def collect(ctx: Context) -> Evidence:
     """Live: the probe's quick variant (ctx.options["flow_variant"] = "standard" for the longer one);
     replay: that run's stored rows."""
@@ -63,8 +92,8 @@ def collect(ctx: Context) -> Evidence:
         if not (kinesis_ok or kafka_ok):
             return Evidence(note="Live, but the stack has neither the Kinesis fidelity layer nor Kafka: "
                                  "simulated only.")
-        result = probe.run(ctx.target, str(ctx.options.get("flow_variant", "quick")),  # type: ignore[arg-type]
-                           kinesis=kinesis_ok, kafka=kafka_ok)
+        result = live_run(ctx.target, str(ctx.options.get("flow_variant", "quick")), kinesis=kinesis_ok,
+                          kafka=kafka_ok)
         rows = probe.rows(result)
         settings = {**result["settings"], "recommended_shards": result["recommended_shards"],
                     "wall_s": result["wall_s"]}

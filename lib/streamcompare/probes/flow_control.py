@@ -1,9 +1,9 @@
 """Flow control, measured on both systems under the same traffic shape (bursts and a hot key).
 
 Kinesis (emulated: kinesis-mock behind the fidelity layer that enforces AWS's per-shard limits):
-- at 1 and 2 shards and at the shard count the simulation recommends, retries off, so every
-  rejected entry shows: offered vs accepted per second and the throttled fraction, set beside the
-  simulation's prediction (models/shard_limits.py) for the same shape;
+- at the given shard counts (the criterion passes 1, 2 and the count the simulation recommends),
+  retries off, so every rejected entry shows: offered vs accepted per second and the throttled
+  fraction (the criterion sets the simulation of the same shape beside it: probes do not import models);
 - at 2 shards with retries on and a consumer: throttled entries, retries, the publish latency the
   backoff adds (against the recommended-shards run) and records lost (must be 0).
 Kafka (measured on the local cluster): a client-id quota (producer_byte_rate, consumer_byte_rate)
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -29,7 +29,6 @@ from streamcompare.bench.workload import Workload, validate_workload
 from streamcompare.drivers.base import DriverRegistry
 from streamcompare.drivers.kafka import KafkaDriver, KafkaProducer
 from streamcompare.errors import ConfigError
-from streamcompare.models import shard_limits
 from streamcompare.stack import kafka_quotas
 from streamcompare.stack.kinesis_limits import control
 
@@ -114,13 +113,6 @@ def kinesis_run(target: Mapping[str, Any], settings: FlowSettings, shards: int, 
             "kinesis_limits": {"limits": layer["limits"], "faults": layer["faults"]}, "notes": m.notes}
 
 
-def simulation(workload: Workload, shards: int) -> dict[str, Any]:
-    frame = shard_limits.kinesis_write_simulation(shard_limits.traffic_from_workload(workload), shards)
-    return {"shards": shards, "throttled_fraction": round(float(frame.throttled.sum() / frame.offered.sum()), 4),
-            "per_second": [{"second": int(r.second), "offered": round(float(r.offered)),
-                            "accepted": round(float(r.accepted))} for r in frame.itertuples()]}
-
-
 class _RecordingKafka(KafkaDriver):
     """The Kafka driver with a client id on every client, keeping its producers (for throttle times)."""
 
@@ -184,28 +176,19 @@ def _pct(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 1) if values else None
 
 
-def run(target: Mapping[str, Any], variant: Variant = "quick", *, progress: Progress = lambda _m: None,
-        kinesis: bool = True, kafka: bool = True) -> dict[str, Any]:
-    """The whole probe: Kinesis at 1, 2 and the recommended shard count, Kinesis with retries, Kafka quota."""
+def run(target: Mapping[str, Any], variant: Variant = "quick", *, shard_counts: Sequence[int] = (1, 2),
+        progress: Progress = lambda _m: None, kinesis: bool = True, kafka: bool = True) -> dict[str, Any]:
+    """Kinesis at each shard count with retries off, then at 2 shards with retries on; the Kafka quota run."""
     settings = FlowSettings.variant(variant)
     started = time.monotonic()
     result: dict[str, Any] = {"variant": variant, "settings": asdict(settings), "kinesis": [], "kafka": None}
-    reference = settings.workload(1, max_attempts=1, consumers=0)
-    traffic = shard_limits.traffic_from_workload(reference)
-    recommended = shard_limits.shards_needed(traffic, headroom=settings.headroom)
-    result["recommended_shards"] = recommended
     if kinesis:
         if not target.get("kinesis_limits"):
             raise ConfigError("the Kinesis endpoint has no fidelity layer: kinesis-mock alone never throttles",
                               field="kinesis_limits", fix="start the stack with `--kinesis-limits on` (default)")
-        counts = [1, 2] + ([int(recommended)] if np.isfinite(recommended) and recommended > 2 else [])
-        for shards in counts:
-            measured = kinesis_run(target, settings, shards, retries=False, progress=progress)
-            measured["simulated"] = simulation(reference, shards)
-            result["kinesis"].append(measured)
-        with_retries = kinesis_run(target, settings, 2, retries=True, progress=progress)
-        with_retries["simulated"] = simulation(reference, 2)
-        result["kinesis"].append(with_retries)
+        for shards in shard_counts:
+            result["kinesis"].append(kinesis_run(target, settings, shards, retries=False, progress=progress))
+        result["kinesis"].append(kinesis_run(target, settings, 2, retries=True, progress=progress))
         control.reset(str(target["kinesis_endpoint"]))
     if kafka:
         result["kafka"] = kafka_quota_run(target, settings, progress)
@@ -220,7 +203,7 @@ def rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
         out.append({"system": "Kinesis (emulated)", "shards": run_["shards"], "retries": run_["retries"],
                     "offered": run_["offered"], "accepted": run_["accepted"],
                     "throttled_fraction_measured": run_["throttled_fraction"],
-                    "throttled_fraction_simulated": run_["simulated"]["throttled_fraction"],
+                    "throttled_fraction_simulated": (run_.get("simulated") or {}).get("throttled_fraction"),
                     "throttled_entries": run_["throttled_entries"], "retried_entries": run_["retried_entries"],
                     "lost": run_["lost"], "publish_p50_ms": run_["publish_latency_ms"]["p50"],
                     "publish_p99_ms": run_["publish_latency_ms"]["p99"]})
