@@ -102,6 +102,9 @@ class Layer:
         return {"upstream": self.upstream, "limits": self.limits.to_dict(), "faults": self.faults.to_dict()}
 
 
+LAYER = web.AppKey("layer", Layer)
+
+
 def _answer(status: int, headers: Mapping[str, str], body: bytes) -> web.Response:
     return web.Response(status=status, headers=headers, body=body)
 
@@ -119,7 +122,7 @@ def _reset(request: web.Request) -> web.Response:
 
 
 async def handle(request: web.Request) -> web.StreamResponse:
-    layer: Layer = request.app["layer"]
+    layer: Layer = request.app[LAYER]
     body = await request.read()
     target = request.headers.get("X-Amz-Target", "")
     operation = target.rsplit(".", 1)[-1]
@@ -244,7 +247,7 @@ def _config_error(exc: ConfigError) -> web.Response:
 
 async def faults_view(request: web.Request) -> web.Response:
     _loopback_only(request)
-    layer: Layer = request.app["layer"]
+    layer: Layer = request.app[LAYER]
     if request.method == "POST":
         try:
             layer.set_faults(Faults.from_dict(await _json_body(request)))
@@ -255,7 +258,7 @@ async def faults_view(request: web.Request) -> web.Response:
 
 async def limits_view(request: web.Request) -> web.Response:
     _loopback_only(request)
-    layer: Layer = request.app["layer"]
+    layer: Layer = request.app[LAYER]
     if request.method == "POST":
         try:
             layer.set_limits(Limits.from_dict({**layer.limits.to_dict(), **await _json_body(request)}))
@@ -266,7 +269,7 @@ async def limits_view(request: web.Request) -> web.Response:
 
 async def reset_view(request: web.Request) -> web.Response:
     _loopback_only(request)
-    layer: Layer = request.app["layer"]
+    layer: Layer = request.app[LAYER]
     layer.set_faults(Faults())
     layer.set_limits(layer.limits)
     layer.counters.clear()
@@ -275,13 +278,13 @@ async def reset_view(request: web.Request) -> web.Response:
 
 async def stats_view(request: web.Request) -> web.Response:
     _loopback_only(request)
-    layer: Layer = request.app["layer"]
+    layer: Layer = request.app[LAYER]
     return web.json_response({**layer.describe(), "counters": dict(layer.counters)})
 
 
 def make_app(layer: Layer) -> web.Application:
     app = web.Application(client_max_size=64 * 1024 * 1024)
-    app["layer"] = layer
+    app[LAYER] = layer
     app.router.add_route("*", f"{CONTROL}/faults", faults_view)
     app.router.add_route("*", f"{CONTROL}/limits", limits_view)
     app.router.add_post(f"{CONTROL}/reset", reset_view)
