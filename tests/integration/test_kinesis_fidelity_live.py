@@ -119,15 +119,18 @@ def test_two_shards_at_1500_records_per_second_over_many_keys_are_not_throttled(
     stream = _stream(client, 2)
     failed = sent = 0
     started = time.monotonic()
-    for tick in range(45):  # 150 records every 100 ms for 4.5 s = 1,500 records/s
+    while (elapsed := time.monotonic() - started) < 4.5:  # open loop: send what 1,500/s has made due
+        due = min(500, int(elapsed * 1_500) - sent)
+        if due <= 0:
+            time.sleep(0.02)
+            continue
         response = client.put_records(StreamName=stream, Records=[
-            {"Data": b"y" * 100, "PartitionKey": uuid.uuid4().hex} for _ in range(150)])
+            {"Data": b"y" * 100, "PartitionKey": uuid.uuid4().hex} for _ in range(due)])
         failed += response["FailedRecordCount"]
-        sent += 150
-        time.sleep(max(0.0, started + (tick + 1) * 0.1 - time.monotonic()))
+        sent += due
     rate = sent / (time.monotonic() - started)
     print(f"\n2 shards: {sent} records at {rate:,.0f} records/s, {failed} throttled")
-    assert rate > 1_350
+    assert rate > 1_350, "the test must actually offer about 1,500 records/s"
     assert failed == 0
 
 
@@ -212,10 +215,12 @@ def test_faults_500_503_reset_and_dropped_responses(endpoint: str) -> None:
     with control.injected(endpoint, drop_response=1.0), pytest.raises(BotoCoreError):
         client.put_records(StreamName=stream, Records=[{"Data": b"written-unacked", "PartitionKey": "k"}])
     counters = control.stats(endpoint)["counters"]
-    assert counters["faults.drop_response"] == 1 and counters["faults.connection_reset"] == 1
+    # urllib3 may resend once on a dropped pooled connection: each send counts, and each one wrote
+    assert counters["faults.drop_response"] >= 1 and counters["faults.connection_reset"] >= 1
     time.sleep(1.1)
     found = _read_all(client, stream)
-    assert found == [b"written-unacked"], "a dropped response still wrote; a reset before forwarding did not"
+    assert set(found) == {b"written-unacked"}, "a dropped response still wrote; a reset before forwarding did not"
+    assert len(found) == counters["faults.drop_response"], "one write per dropped response (duplicates)"
 
 
 def test_service_time_is_added_to_data_plane_calls(endpoint: str) -> None:
