@@ -109,6 +109,8 @@ def _print_state(state: local.StackState) -> None:
     for record, alive in state.processes():
         rss = record.rss_mib() if alive else None
         total += rss or 0.0
-        mark = f"[green]running[/] {rss:7.0f} MiB" if rss is not None else "[red]not running[/]"
+        mark = f"[green]running[/] {rss:7.0f} MiB" if rss is not None else "[red]not running (down)[/]"
+        if alive and record.is_paused():
+            mark = f"[yellow]paused (SIGSTOP)[/] {rss or 0:7.0f} MiB"
         console.print(f"  {record.name:<14} pid {record.pid:<8} {mark}  log {record.log}")
     console.print(f"memory (RSS):     {total:.0f} MiB in all")
