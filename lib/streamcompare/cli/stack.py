@@ -69,6 +69,10 @@ def status(run_dir: RunDirOption = None) -> None:
         console.print("No local stack here. Start one with `streamcompare stack up`.")
         raise typer.Exit(1)
     _print_state(state)
+    if any(alive and record.is_paused() for record, alive in state.processes()):
+        console.print("[yellow]A node is paused (SIGSTOP)[/]: a fault experiment is running or was interrupted; "
+                      "`kill -CONT <pid>` resumes it.")
+        raise typer.Exit(1)
     if not state.is_up():
         console.print("[red]Some processes are not running[/]; `streamcompare stack logs` shows why, "
                       "`streamcompare stack down` cleans up.")
