@@ -132,13 +132,13 @@ class KafkaAdmin:
                 batch = consumer.consume(num_messages=10_000, timeout=1.0)
                 idle = 0 if batch else idle + 1
                 for message in batch:
-                    p = message.partition()
-                    if message.error() is not None:
-                        if message.error().code() == KafkaError._PARTITION_EOF:
+                    p, offset, error = int(message.partition() or 0), int(message.offset() or 0), message.error()
+                    if error is not None:
+                        if error.code() == KafkaError._PARTITION_EOF:
                             pending.discard(p)
                         continue
-                    out.append((p, message.offset(), message.key() or b"", message.value()))
-                    if message.offset() + 1 >= ends[p]:
+                    out.append((p, offset, message.key() or b"", message.value() or b""))
+                    if offset + 1 >= ends[p]:
                         pending.discard(p)
             if pending:
                 raise KafkaException(f"verification read of {name} stopped before the end of partitions "

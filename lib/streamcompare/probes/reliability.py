@@ -110,7 +110,7 @@ def run_one(state: StackState, fault_name: str, setting_key: str, timing: Timing
         record_bytes=timing.record_bytes, run_tag=run_tag, partitions=timing.keys,
         key_distribution="round-robin", seed=seed, flush_timeout_s=timing.message_timeout_s + 15,
         keep_acks=True), clock)
-    producer = driver.producer(topic, setting.producer(int(timing.message_timeout_s * 1000)), worker.on_ack)
+    producer: Any = driver.producer(topic, setting.producer(int(timing.message_timeout_s * 1000)), worker.on_ack)
     start = clock.now_ns() + START_LEAD_NS
     measure_start = start + int(timing.warmup_s * 1e9)
     end = start + int(timing.duration_s * 1e9)

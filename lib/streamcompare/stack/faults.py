@@ -128,8 +128,9 @@ def restore(state: StackState) -> list[int]:
 def admin(bootstrap: str) -> Any:
     from confluent_kafka.admin import AdminClient
 
-    return AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 3000, "log_level": 0,
-                        "logger": kafka._SilentLogger()})
+    conf: dict[str, Any] = {"bootstrap.servers": bootstrap, "socket.timeout.ms": 3000, "log_level": 0,
+                            "logger": kafka._SilentLogger()}
+    return AdminClient(conf)
 
 
 def registered_brokers(bootstrap: str, timeout_s: float = 3.0) -> set[int]:
@@ -155,11 +156,7 @@ def followers_of(bootstrap: str, topic: str, partition: int = 0, timeout_s: floa
 
 def active_controller(bootstrap: str, timeout_s: float = 5.0) -> int:
     """The node id of the active KRaft controller, as DescribeCluster reports it."""
-    from confluent_kafka.admin import AdminClient
-
-    client = AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 3000, "log_level": 0,
-                          "logger": kafka._SilentLogger()})
-    described = client.describe_cluster(request_timeout=timeout_s).result(timeout=timeout_s + 2)
+    described = admin(bootstrap).describe_cluster(request_timeout=timeout_s).result(timeout=timeout_s + 2)
     if described.controller is None:
         raise StackError("the cluster reports no active controller", fix="wait for the KRaft election")
     return int(described.controller.id)
