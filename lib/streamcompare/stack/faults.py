@@ -69,6 +69,7 @@ def pause(state: StackState, node_id: int) -> process.ProcessRecord:
     if not rec.is_running():
         raise StackError(f"Kafka node {node_id} (pid {rec.pid}) is not running", fix="restart it first")
     os.kill(rec.pid, signal.SIGSTOP)
+    _wait_for(lambda: rec.is_paused() or not rec.is_running())  # signals are delivered asynchronously
     return rec
 
 
@@ -76,6 +77,13 @@ def resume(state: StackState, node_id: int) -> None:
     rec = record(state, node_id)
     if rec.is_running():
         os.kill(rec.pid, signal.SIGCONT)
+        _wait_for(lambda: not rec.is_paused())
+
+
+def _wait_for(check: Callable[[], bool], timeout_s: float = 2.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.005)
 
 
 @contextlib.contextmanager
