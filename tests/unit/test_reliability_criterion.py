@@ -20,8 +20,8 @@ def row(fault: str, setting: str, run: int, lost: int, gap: float, p99: float | 
             "latency": {"during": {"p99_ms": p99}}, "healthy_after": True,
             "events": [{"t_s": 6.0, "event": "kill -9 node 2 (leader of partition 0)"},
                        {"t_s": 11.0, "event": "restart node 2"}],
-            "timeline": {"bin_ms": 100, "fault_s": 6.0, "recovered_s": 18.0, "acked": [100] * 60 + [0] * 20 + [100] * 40,
-                         "failed": [0] * 120}}
+            "timeline": {"bin_ms": 100, "fault_s": 6.0, "recovered_s": 18.0,
+                         "acked": [100] * 60 + [0] * 20 + [100] * 40, "failed": [0] * 120}}
 
 
 def evidence(rows: list[dict[str, Any]]) -> crit.Evidence:
