@@ -35,7 +35,8 @@ def matrix_table(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """Median (min-max over repeats) of each count, the unavailability and the ISR recovery time."""
     out = []
     for fault, label, group in cells(rows):
-        line: dict[str, Any] = {"fault": fault, "setting": label, "runs": len(group),
+        line: dict[str, Any] = {"system": group[0].get("system", "kafka"), "fault": fault, "setting": label,
+                                "runs": len(group),
                                 "acked (median)": f"{spread([r['acked'] for r in group])['median']:,.0f}"}
         for key, heading in COUNTS:
             line[heading] = _fmt(spread([r.get(key) for r in group]))
