@@ -65,7 +65,7 @@ PROFILES: dict[str, dict[str, Any]] = {
     "quick": {"cells": [("kill-leader", "acks1"), ("kill-leader", "all-isr2")], "runs": 1,
               "timing": Timing(duration_s=18.0, fault_at_s=5.0, down_s=4.0)},
     "standard": {"cells": [(f, s) for f in faultplans.MATRIX_FAULTS for s in faultplans.fault(f).settings],
-                 "runs": 3, "timing": Timing()},
+                 "runs": 3, "timing": Timing(duration_s=20.0, fault_at_s=5.0, down_s=4.0)},
 }
 
 
@@ -217,8 +217,10 @@ Progress = Callable[[str], None]
 
 
 def run_cells(state: StackState, cells: Sequence[tuple[str, str]], runs: int, timing: Timing | None = None, *,
-              progress: Progress = lambda _m: None) -> list[dict[str, Any]]:
-    """Every (fault, setting) cell `runs` times, in an interleaved order (run 1 of all, then run 2...)."""
+              progress: Progress = lambda _m: None,
+              on_row: Callable[[dict[str, Any]], None] = lambda _r: None) -> list[dict[str, Any]]:
+    """Every (fault, setting) cell `runs` times, in an interleaved order (run 1 of all, then run 2...);
+    on_row sees each row as soon as it exists (a long matrix keeps what it measured if stopped)."""
     if runs < 1:
         raise ConfigError(f"runs must be at least 1, got {runs}", field="runs", fix="use --runs 3")
     rows = []
@@ -231,11 +233,13 @@ def run_cells(state: StackState, cells: Sequence[tuple[str, str]], runs: int, ti
                      f"dup {row['duplicates']:>5} reordered {row['reordered']:>5} "
                      f"unavailable {row['unavailable_s']:5.1f} s ({row['wall_s']:.0f} s)")
             rows.append(row)
+            on_row(row)
     return rows
 
 
-def run_profile(state: StackState, profile: str, *, progress: Progress = lambda _m: None) -> list[dict[str, Any]]:
+def run_profile(state: StackState, profile: str, *, progress: Progress = lambda _m: None,
+                on_row: Callable[[dict[str, Any]], None] = lambda _r: None) -> list[dict[str, Any]]:
     if profile not in PROFILES:
         raise ConfigError(f"unknown profile {profile!r}", field="profile", fix=f"use one of: {', '.join(PROFILES)}")
     spec = PROFILES[profile]
-    return run_cells(state, spec["cells"], spec["runs"], spec["timing"], progress=progress)
+    return run_cells(state, spec["cells"], spec["runs"], spec["timing"], progress=progress, on_row=on_row)
