@@ -295,9 +295,9 @@ def fault_timeline(df: pd.DataFrame, events: pd.DataFrame, title: str = "Acknowl
         tooltip=["series", alt.Tooltip("t_s:Q", format=".1f"), alt.Tooltip("value:Q", format=",.0f")])
     rules = alt.Chart(events).mark_rule(color="#555", strokeDash=[4, 3]).encode(
         x="t_s:Q", tooltip=["event", alt.Tooltip("t_s:Q", format=".1f")])
-    labels = alt.Chart(events.assign(row=range(len(events)))).mark_text(
-        align="left", dx=3, fontSize=10, color="#333").encode(
-        x="t_s:Q", y=alt.Y("row:Q", axis=None, scale=alt.Scale(domain=[-0.5, max(4, len(events)) + 0.5],
-                                                              reverse=True)), text="event:N")
-    layered = alt.layer(lines, rules, labels).resolve_scale(y="independent")
+    top = float(df["value"].max()) if len(df) else 1.0
+    placed = events.assign(y=[top * (1.12 - 0.09 * (i % 6)) for i in range(len(events))])
+    labels = alt.Chart(placed).mark_text(align="left", dx=3, fontSize=10, color="#333").encode(
+        x="t_s:Q", y="y:Q", text="event:N")
+    layered = alt.layer(lines, rules, labels)
     return layered.properties(title=_title(title, subtitle), width=560)
