@@ -66,6 +66,8 @@ class FaultRun:
     pinned: dict[str, int] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     targets: dict[str, int] = field(default_factory=dict)
+    restarts: dict[int, int] = field(default_factory=dict)
+    """Node -> its log size when it was restarted: recovery waits for the new process's start line."""
 
     @property
     def bootstrap(self) -> str:
@@ -73,6 +75,14 @@ class FaultRun:
 
     def at(self, offset_s: float) -> None:
         self.clock.sleep_until_ns(self.fault_ns + int(offset_s * 1e9))
+
+    def restart(self, node: int) -> None:
+        self.restarts[node] = faults.log_size(self.state, node)
+        faults.restart(self.state, node, wait=False)
+        self.mark(f"restart node {node}")
+
+    def restarted_nodes_started(self) -> bool:
+        return all(faults.started_since(self.state, n, offset) for n, offset in self.restarts.items())
 
     def mark(self, what: str) -> None:
         self.events.append({"t_s": round((self.clock.now_ns() - self.origin_ns) / 1e9, 3), "event": what})
@@ -83,8 +93,7 @@ def _kill_and_restart(run: FaultRun, node: int, role: str) -> None:
     faults.kill(run.state, node)
     run.mark(f"kill -9 node {node} ({role})")
     run.at(run.down_s)
-    faults.restart(run.state, node, wait=False)
-    run.mark(f"restart node {node}")
+    run.restart(node)
 
 
 def kill_leader(run: FaultRun) -> None:
@@ -116,8 +125,7 @@ def stop_leader(run: FaultRun) -> None:
     faults.stop(run.state, node)
     run.mark(f"graceful stop of node {node} (leader of partition 0)")
     run.at(run.down_s)
-    faults.restart(run.state, node, wait=False)
-    run.mark(f"restart node {node}")
+    run.restart(node)
 
 
 TWO_DOWN_KILL_S = 14.0
@@ -148,8 +156,7 @@ def two_down(run: FaultRun) -> None:
         faults.resume(run.state, b)
     run.mark(f"SIGCONT node {b} (the only replica left)")
     run.at(TWO_DOWN_RESTART_S)
-    faults.restart(run.state, a, wait=False)
-    run.mark(f"restart node {a}")
+    run.restart(a)
 
 
 @dataclass(frozen=True)

@@ -153,14 +153,15 @@ def driver_read(driver: KafkaDriver, topic: str, partitions: int, run_tag: int, 
 
 def _fault_thread(fault: faultplans.Fault, run: faultplans.FaultRun, expected: Sequence[int], topic: str,
                   end_ns: int, timing: Timing, out: dict[str, Any]) -> None:
-    """Inject at the fault time, then watch until the topic is fully in sync and every broker is back."""
+    """Inject at the fault time, then watch until every restarted node logged its start (a new
+    incarnation, registered and unfenced) and the topic is fully in sync with every broker registered."""
     try:
         run.clock.sleep_until_ns(run.fault_ns)
         fault.inject(run)
         deadline = max(end_ns, run.clock.now_ns()) + int(timing.recovery_timeout_s * 1e9)
         bootstrap = run.bootstrap
         while run.clock.now_ns() < deadline:
-            if faults.health(bootstrap, expected, [topic]).healthy:
+            if run.restarted_nodes_started() and faults.health(bootstrap, expected, [topic]).healthy:
                 out["recovered_ns"] = run.clock.now_ns()
                 run.mark("ISR full again, every broker registered")
                 return

@@ -112,6 +112,31 @@ def restart(state: StackState, node_id: int, *, wait: bool = True,
     return new
 
 
+STARTED_LINE = b"Kafka Server started"
+"""What a KRaft node logs once it is registered and unfenced (KafkaRaftServer, Kafka 4.x)."""
+
+
+def log_size(state: StackState, node_id: int) -> int:
+    """The node's log size now: `started_since` reads only what a restarted process wrote after it."""
+    path = Path(str(_node(state, node_id)["log"]))
+    return path.stat().st_size if path.exists() else 0
+
+
+def started_since(state: StackState, node_id: int, offset: int) -> bool:
+    """True when the node logged that it started (registered, unfenced) after byte `offset` of its log.
+
+    The metadata alone cannot tell: a killed broker stays registered, and in the ISR, until its session
+    times out or its next incarnation registers, so "every broker registered, ISR full" holds for a
+    few seconds right after a kill as well as after the recovery."""
+    path = Path(str(_node(state, node_id)["log"]))
+    try:
+        with open(path, "rb") as log:
+            log.seek(offset)
+            return STARTED_LINE in log.read()
+    except FileNotFoundError:
+        return False
+
+
 def down_nodes(state: StackState) -> list[int]:
     """Nodes whose process is not running (killed, stopped, crashed)."""
     return [n for n in node_ids(state) if not record(state, n).is_running()]
