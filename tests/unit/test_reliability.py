@@ -248,3 +248,17 @@ def test_unknown_node_names_the_nodes(tmp_path: Path) -> None:
             faults.kill(state, 7)
     finally:
         process.stop(faults.record(state, 1), timeout_s=5)
+
+
+def test_started_since_reads_only_what_the_new_process_wrote(tmp_path: Path) -> None:
+    state = _fake_state(tmp_path)
+    try:
+        log = Path(str(state.kafka_nodes[0]["log"]))
+        log.write_bytes(b"[KafkaRaftServer nodeId=1] Kafka Server started\n")
+        offset = faults.log_size(state, 1)
+        assert not faults.started_since(state, 1, offset)       # the old incarnation's line does not count
+        with open(log, "ab") as out:
+            out.write(b"... Kafka Server started (kafka.server.KafkaRaftServer)\n")
+        assert faults.started_since(state, 1, offset)
+    finally:
+        process.stop(faults.record(state, 1), timeout_s=5)
