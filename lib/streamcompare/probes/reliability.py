@@ -228,7 +228,19 @@ def run_cells(state: StackState, cells: Sequence[tuple[str, str]], runs: int, ti
     for r in range(1, runs + 1):
         for fault_name, setting_key in cells:
             t0 = time.monotonic()
-            row = run_one(state, fault_name, setting_key, timing, run=r)
+            try:
+                row = run_one(state, fault_name, setting_key, timing, run=r)
+            except (KeyboardInterrupt, ConfigError):
+                raise
+            except Exception as exc:  # one broken cell must not lose the matrix: the row says what failed
+                progress(f"run {r}/{runs} {fault_name} {setting_key}: FAILED {type(exc).__name__}: {exc}")
+                row = {"system": "kafka", "fault": fault_name, "setting": setting_key,
+                       "setting_label": faultplans.setting(setting_key).label, "run": r,
+                       "error": f"{type(exc).__name__}: {exc}", "healthy_after": False,
+                       "wall_s": round(time.monotonic() - t0, 1)}
+                rows.append(row)
+                on_row(row)
+                continue
             row["wall_s"] = round(time.monotonic() - t0, 1)
             progress(f"run {r}/{runs} {fault_name:<15} {row['setting_label']:<48} lost {row['lost']:>5} "
                      f"dup {row['duplicates']:>5} reordered {row['reordered']:>5} "

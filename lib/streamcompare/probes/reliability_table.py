@@ -37,7 +37,9 @@ def matrix_table(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     for fault, label, group in cells(rows):
         line: dict[str, Any] = {"system": group[0].get("system", "kafka"), "fault": fault, "setting": label,
                                 "runs": len(group),
-                                "acked (median)": f"{spread([r['acked'] for r in group])['median']:,.0f}"}
+                                "failed runs": sum(1 for r in group if r.get("error"))}
+        acked = spread([r.get("acked") for r in group])["median"]
+        line["acked (median)"] = "n/a" if acked is None else f"{acked:,.0f}"
         for key, heading in COUNTS:
             line[heading] = _fmt(spread([r.get(key) for r in group]))
         line["longest gap without acks (s)"] = _fmt(spread([r.get("unavailable_s") for r in group]), 1)

@@ -189,7 +189,8 @@ def followers_of(bootstrap: str, topic: str, partition: int = 0, timeout_s: floa
 
 def active_controller(bootstrap: str, timeout_s: float = 5.0) -> int:
     """The node id of the active KRaft controller, as DescribeCluster reports it."""
-    described = admin(bootstrap).describe_cluster(request_timeout=timeout_s).result(timeout=timeout_s + 2)
+    client = admin(bootstrap)  # referenced until the answer is in: a collected client cancels its requests
+    described = client.describe_cluster(request_timeout=timeout_s).result(timeout=timeout_s + 2)
     if described.controller is None:
         raise StackError("the cluster reports no active controller", fix="wait for the KRaft election")
     return int(described.controller.id)
