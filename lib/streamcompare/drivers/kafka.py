@@ -94,7 +94,8 @@ class KafkaAdmin:
 
     def create_pinned(self, name: str, assignment: list[list[int]], config: Mapping[str, str]) -> None:
         """A topic whose partition i lives on the nodes assignment[i] (the first one is the preferred leader)."""
-        topic = NewTopic(name, replica_assignment=assignment, config=dict(config))
+        topic = NewTopic(name, num_partitions=len(assignment), replication_factor=-1, replica_assignment=assignment,
+                         config=dict(config))
         for future in self._admin.create_topics([topic], operation_timeout=30).values():
             future.result(timeout=60)
         self._wait_for_leaders(StreamSpec(name=name, partitions=len(assignment),
