@@ -90,3 +90,11 @@ def test_fault_timeline_chart_marks_events() -> None:
         == ["line", "rule", "text"]
     with pytest.raises(charts.ChartDataError):
         charts.fault_timeline(df.drop(columns="series"), events)
+
+
+def test_verdict_names_the_measured_losses() -> None:
+    text = crit.verdict(evidence(ROWS), crit.Knobs())
+    assert "acks=1: 47 acknowledged record(s) lost" in text
+    assert "acks=all + min.insync.replicas=2: 0 acknowledged" in text
+    assert "unclean election on: 500" in text
+    assert "emulator cannot lose data" in text
