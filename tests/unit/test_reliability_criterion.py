@@ -40,11 +40,11 @@ def test_best_setting_skips_settings_that_lost_and_the_unclean_case() -> None:
     best = crit.best_setting(evidence(ROWS), crit.Knobs())
     assert best is not None and best["setting"] == "all-isr2"
     assert best["unavailable_s"] == 11.0 and best["p99_ms"] == 9000.0     # the worst fault counts
-    assert best["cost"] == pytest.approx(11.0 * 0.3 + 90 * 0.2)
+    assert best["cost"] == pytest.approx(11.0 * 0.25 + 9.0 * 0.05)
 
 
 def test_scores_are_measured_for_kafka_and_documented_for_kinesis() -> None:
-    knobs = crit.Knobs(points_per_unavailable_s=0.2, points_per_100ms_p99=0.0)
+    knobs = crit.Knobs(points_per_unavailable_s=0.2, points_per_p99_s=0.0)
     got = crit.scores(evidence(ROWS), knobs)
     assert got["kafka-self-managed"].evidence == "measured"
     assert got["kafka-self-managed"].value == pytest.approx(10 - 11.0 * 0.2)

@@ -38,10 +38,10 @@ TIMELINES = (("kill-leader", "acks1"), ("kill-leader", "all-isr2"), (UNCLEAN_FAU
 @dataclass(frozen=True)
 class Knobs:
     loss_penalty: float = knob(3.0, "score penalty for a measured loss", unit="points", low=0, high=10, step=0.5)
-    points_per_unavailable_s: float = knob(0.3, "score cost of each second without acknowledgements after a fault",
+    points_per_unavailable_s: float = knob(0.25, "score cost of each second without acknowledgements after a fault",
                                            unit="points/s", low=0, high=2, step=0.05)
-    points_per_100ms_p99: float = knob(0.2, "score cost of each 100 ms of p99 publish latency during a fault",
-                                       unit="points", low=0, high=2, step=0.05)
+    points_per_p99_s: float = knob(0.05, "score cost of each second of p99 publish latency during a fault",
+                                   unit="points/s", low=0, high=1, step=0.01)
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def _main_rows(evidence: Evidence) -> list[dict[str, Any]]:
 def best_setting(evidence: Evidence, knobs: Knobs) -> dict[str, Any] | None:
     """Among the settings that lost no acknowledged record in any run of any fault (unclean case
     apart), the one with the lowest cost = unavailability (median over runs, worst fault) x points/s
-    + p99 during the fault (median, worst fault) x points/100 ms. None when every setting lost."""
+    + p99 during the fault in s (median, worst fault) x points/s. None when every setting lost."""
     rows = _main_rows(evidence)
     candidates = []
     for key in dict.fromkeys(str(r["setting"]) for r in rows):
@@ -128,7 +128,7 @@ def best_setting(evidence: Evidence, knobs: Knobs) -> dict[str, Any] | None:
             worst_gap = max(worst_gap, float(pd.Series([r.get("unavailable_s") for r in cell]).median()))
             p99 = pd.Series([(r.get("latency") or {}).get("during", {}).get("p99_ms") for r in cell]).dropna()
             worst_p99 = max(worst_p99, float(p99.median()) if not p99.empty else 0.0)
-        cost = worst_gap * knobs.points_per_unavailable_s + worst_p99 / 100 * knobs.points_per_100ms_p99
+        cost = worst_gap * knobs.points_per_unavailable_s + worst_p99 / 1000 * knobs.points_per_p99_s
         candidates.append({"setting": key, "label": mine[0]["setting_label"], "unavailable_s": worst_gap,
                            "p99_ms": worst_p99, "cost": cost, "faults": sorted({str(r["fault"]) for r in mine}),
                            "runs": len(mine)})
@@ -227,7 +227,7 @@ def scores(evidence: Evidence, knobs: Knobs) -> dict[str, Score]:
             if best is not None:
                 out[option] = Score(clamp(10 - best["cost"]), "measured",
                                     f"10 - {best['unavailable_s']:.1f} s x {knobs.points_per_unavailable_s:g} - "
-                                    f"{best['p99_ms']:,.0f} ms p99 / 100 x {knobs.points_per_100ms_p99:g}: "
+                                    f"{best['p99_ms'] / 1000:.1f} s p99 x {knobs.points_per_p99_s:g}: "
                                     f"{best['label']} lost nothing ({', '.join(best['faults'])}, local Kafka)")
             else:
                 base = evidence.documented_scores[option]
