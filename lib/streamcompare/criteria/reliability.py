@@ -202,7 +202,8 @@ def verdict(evidence: Evidence, knobs: Knobs) -> str:
             ("acks0", "acks=0"), ("acks1", "acks=1"), ("all-isr2", "acks=all + min.insync.replicas=2"),
             ("idempotent", "idempotent"), ("unclean-on", "two replicas down with unclean election on"),
             ("unclean-off", "the same with it off")) if lost_by[key] is not None]
-        parts.append("Under broker kills and pauses on the local cluster, " + "; ".join(said) + ".")
+        parts.append("Under broker kills and pauses on the local cluster (summed over every run), "
+                     + "; ".join(said) + ".")
         if (lost_by.get("acks1") or 0) == 0 and lost_by.get("acks1") is not None:
             parts.append("acks=1 lost nothing here because followers on loopback lag by milliseconds; it loses "
                          "whatever the followers had not fetched when the leader dies, a window that grows with "
