@@ -9,6 +9,7 @@ end of the session, also when a test fails.
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,11 +34,28 @@ VIEWPORT = {"width": 1280, "height": 1000}
 
 @pytest.fixture(scope="session")
 def lab_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the repository's notebooks/ plus the harness's own small notebooks."""
+    """A copy of the repository's notebooks/, the harness's own small notebooks, and data/results to replay.
+
+    The notebooks read `data/results` from their working directory when it exists there, so the copy's
+    own folder is replayed (and nothing is written into the repository's). It holds a copy of
+    $STREAMCOMPARE_BROWSER_RESULTS when set (a results folder with stored runs), else nothing: then the
+    pages say that no run is stored and show their modelled and documented evidence.
+    """
     root = tmp_path_factory.mktemp("lab") / "notebooks"
     shutil.copytree(project_root() / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     synthetic.write(root)
+    results = root / "data" / "results"
+    stored = os.environ.get("STREAMCOMPARE_BROWSER_RESULTS", "")
+    if stored:
+        shutil.copytree(Path(stored).expanduser(), results)
+    else:
+        results.mkdir(parents=True)
     return root
+
+
+@pytest.fixture(scope="session")
+def lab_results(lab_root: Path) -> Path:
+    return lab_root / "data" / "results"
 
 
 @pytest.fixture(scope="session")

@@ -276,3 +276,17 @@ class Notebook:
         path = self.shots / f"{name}.png"
         (locator or self.page).screenshot(path=str(path))
         return path
+
+    def screenshot_span(self, path: Path, top: Locator, bottom: Locator, margin: int = 36) -> Path:
+        """A picture of the page from `top` to `bottom` (both must fit the viewport once `top` is scrolled up)."""
+        top.evaluate("el => el.scrollIntoView({block: 'center'})")
+        self.wait_quiet(self.notebook, 300)
+        first, last = top.bounding_box(), bottom.bounding_box()
+        if first is None or last is None:
+            raise AssertionError("cannot picture a hidden element")
+        x = max(0.0, min(first["x"], last["x"]) - margin)
+        right = max(first["x"] + first["width"], last["x"] + last["width"]) + 8
+        y = max(0.0, first["y"] - margin)
+        self.page.screenshot(path=str(path), clip={"x": x, "y": y, "width": right - x,
+                                                   "height": last["y"] + last["height"] + 8 - y})
+        return path
