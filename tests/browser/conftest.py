@@ -1,9 +1,9 @@
-"""Fixtures of the browser tier: one JupyterLab and one headless Chromium per session, a fresh offline page per test.
+"""Fixtures of the browser tier: one JupyterLab and one headless Chromium for the tier, a fresh offline page per test.
 
 JupyterLab serves a temporary copy of notebooks/ (executed notebooks never reach the repository) with
-a stored run under its data/results, and no local stack in reach (STREAMCOMPARE_RUN_DIR points at an
-empty folder), so the notebooks' default mode `auto` replays. Both processes are stopped by PID at the
-end of the session, also when a test fails.
+its own data/results to replay, and no local stack in reach (STREAMCOMPARE_RUN_DIR points at an empty
+folder), so the notebooks' default mode `auto` replays. Both processes are stopped by PID after the
+tier's last test (package scope: not left idling through the other tiers), also when a test fails.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from browser.lab import Notebook, Offline  # noqa: E402
 VIEWPORT = {"width": 1280, "height": 1000}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the repository's notebooks/, the harness's own small notebooks, and data/results to replay.
 
@@ -53,12 +53,12 @@ def lab_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab_results(lab_root: Path) -> Path:
     return lab_root / "data" / "results"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab(lab_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Lab]:
     work = tmp_path_factory.mktemp("jupyterlab")
     no_stack = work / "no-stack"
@@ -67,13 +67,13 @@ def lab(lab_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[se
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as pw:
         yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     with servers.chromium(tmp_path_factory.mktemp("chromium")) as running:
         connected = playwright.chromium.connect_over_cdp(running.cdp_url)
