@@ -17,6 +17,7 @@ import pytest
 
 from browser import expected
 from browser.expected import squash
+from streamcompare.paths import project_root
 
 pytestmark = pytest.mark.browser
 THROUGHPUT = "write throughput (MB/s)"
@@ -59,6 +60,24 @@ def verdict(nb, title: str) -> str:
     found = [squash(m) for m in nb.markdown() if m.startswith(f"Verdict ({title})")]
     assert len(found) == 1, nb.markdown()
     return found[0]
+
+
+OTHERS = sorted(p.name for p in (project_root() / "notebooks").glob("*.ipynb")
+                if not p.name.startswith(("00_", "04_", "06_")))
+
+
+@pytest.mark.parametrize("name", OTHERS)
+def test_notebook_opens_and_runs_offline_without_error(offline_page, lab_results, name: str) -> None:
+    """Every other notebook: Run All in replay shows the replay line, no error, and draws every chart offline."""
+    offline, open_notebook = offline_page
+    nb = open_notebook(name)
+    nb.run_all()
+    replay_note(nb)
+    nb.screenshot("after-run-all")
+    assert nb.errors() == [], nb.errors()
+    assert nb.chart_problems() == [], nb.charts()
+    assert offline.outside == [], offline.outside
+    assert nb.sliders() or "Verdict" in nb.text(), "the page shows neither knobs nor a verdict"
 
 
 def test_flow_control_verdict_follows_the_shards(offline_page, lab_results) -> None:
