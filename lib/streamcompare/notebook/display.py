@@ -14,8 +14,8 @@ from streamcompare.criteria.contract import Chart, Markdown, Score, Table, View
 from streamcompare.frontend import is_headless
 
 TABLE_STYLE = ("<style>.sc-scroll{max-width:100%;overflow-x:auto}.sc-table{border-collapse:collapse;font-size:13px}"
-               ".sc-table th,.sc-table td{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left;"
-               "vertical-align:top}.sc-table th{background:#f5f5f5}.sc-table td.num{text-align:right;"
+               ".sc-table th,.sc-table td{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left !important;"
+               "vertical-align:top}.sc-table th{background:#f5f5f5}.sc-table td.num{text-align:right !important;"
                "white-space:nowrap}</style>")
 
 
@@ -50,7 +50,7 @@ def format_cell(value: Any) -> str:
         if abs(value) >= 1000:
             return f"{value:,.0f}"
         if abs(value) >= 100:
-            return f"{value:.1f}"
+            return f"{value:.0f}"
         return f"{value:.3g}"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d %H:%M UTC")
