@@ -28,8 +28,9 @@ def _register() -> None:
     app.command("cost", help="Monthly cost of every deployment option, itemised, from dated AWS prices.")(
         cost_command)
     app.add_typer(prices_app, name="prices", help="Show or refresh the dated AWS price tables.")
-    app.add_typer(probe_app, name="probe", help="Live experiments on the local stack (flow control, ...).")
     app.command("bench")(bench_command)
+    app.add_typer(probe_app, name="probe", help="Live experiments on the local stack (reliability under failure, flow "
+                                                            "control).")
     app.command("report", help="Run every notebook with papermill and write a self-contained HTML report.")(
         report_command)
 

@@ -76,6 +76,10 @@ def status(run_dir: RunDirOption = None) -> None:
         console.print("No local stack here. Start one with `streamcompare stack up`.")
         raise typer.Exit(1)
     _print_state(state)
+    if any(alive and record.is_paused() for record, alive in state.processes()):
+        console.print("[yellow]A node is paused (SIGSTOP)[/]: a fault experiment is running or was interrupted; "
+                      "`kill -CONT <pid>` resumes it.")
+        raise typer.Exit(1)
     if not state.is_up():
         console.print("[red]Some processes are not running[/]; `streamcompare stack logs` shows why, "
                       "`streamcompare stack down` cleans up.")
@@ -121,6 +125,8 @@ def _print_state(state: local.StackState) -> None:
     for record, alive in state.processes():
         rss = record.rss_mib() if alive else None
         total += rss or 0.0
-        mark = f"[green]running[/] {rss:7.0f} MiB" if rss is not None else "[red]not running[/]"
+        mark = f"[green]running[/] {rss:7.0f} MiB" if rss is not None else "[red]not running (down)[/]"
+        if alive and record.is_paused():
+            mark = f"[yellow]paused (SIGSTOP)[/] {rss or 0:7.0f} MiB"
         console.print(f"  {record.name:<14} pid {record.pid:<8} {mark}  log {record.log}")
     console.print(f"memory (RSS):     {total:.0f} MiB in all")

@@ -34,25 +34,34 @@ def partition_key(key: bytes, fallback: int) -> str:
 
 
 class PutRecordProducer:
-    """One synchronous PutRecord per record: simple, and slow (a round trip per record)."""
+    """One synchronous PutRecord per record: simple, and slow (a round trip per record).
 
-    def __init__(self, client: Any, stream: str, on_ack: AckCallback) -> None:
+    sequence_for_ordering: pass the previous record's sequence number of the same partition key as
+    SequenceNumberForOrdering (AWS: strictly increasing sequence numbers per partition key)."""
+
+    def __init__(self, client: Any, stream: str, on_ack: AckCallback, sequence_for_ordering: bool = False) -> None:
         self._client, self._stream, self._on_ack = client, stream, on_ack
         self._counters = DriverCounters()
         self._sequence = 0
+        self._ordering: dict[str, str] | None = {} if sequence_for_ordering else None
 
     def send(self, key: bytes, value: bytes) -> None:
         self._sequence += 1
         self._counters.requests += 1
+        pk = partition_key(key, self._sequence)
+        extra = {}
+        if self._ordering is not None and pk in self._ordering:
+            extra["SequenceNumberForOrdering"] = self._ordering[pk]
         try:
-            self._client.put_record(StreamName=self._stream, Data=value,
-                                    PartitionKey=partition_key(key, self._sequence))
-        except (ClientError, BotoCoreError) as exc:
+            answer = self._client.put_record(StreamName=self._stream, Data=value, PartitionKey=pk, **extra)
+        except (ClientError, BotoCoreError) as exc:  # BotoCoreError: a connection cut or timed out
             code = _code(exc)
             self._counters.throttles += code in THROTTLE_CODES
             self._counters.errors += 1
             self._on_ack(value, exc)
             return
+        if self._ordering is not None:
+            self._ordering[pk] = answer["SequenceNumber"]
         self._on_ack(value, None)
 
     def poll(self, timeout_s: float) -> None:
@@ -187,8 +196,11 @@ class BatchingProducer:
             response = self._client.put_records(
                 StreamName=self._stream, Records=[{"Data": e.data, "PartitionKey": e.key} for e in request])
             results = response["Records"]
-        except (ClientError, BotoCoreError) as exc:  # BotoCoreError: a connection cut or timed out
-            results = [{"ErrorCode": _code(exc), "ErrorMessage": str(exc)}] * len(request)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            results = [{"ErrorCode": code, "ErrorMessage": str(exc)}] * len(request)
+        except BotoCoreError as exc:  # connection reset or timeout after botocore's retries: retry the entries
+            results = [{"ErrorCode": type(exc).__name__, "ErrorMessage": str(exc)}] * len(request)
         retry = []
         for entry, result in zip(request, results, strict=True):
             code = result.get("ErrorCode")
