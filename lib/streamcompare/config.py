@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -30,6 +29,7 @@ from pydantic import (
 
 from streamcompare.errors import ConfigError
 from streamcompare.paths import data_dir, project_root
+from streamcompare.yamlio import read_yaml
 
 MASK = "***"
 RESERVED_PARAMETERS = ("target_file", "workload", "results_dir", "run_id", "mode", "cost_scenario",
@@ -43,7 +43,7 @@ _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class KafkaSecurity(_Model):
@@ -137,7 +137,7 @@ class TargetConfig(_Model):
 class ReportConfig(_Model):
     """Everything `streamcompare report` needs; see data/report/default.yaml for a commented example."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
     target: TargetConfig = TargetConfig()
     mode: Literal["live", "replay"] = "live"
     workload: Path = Field(Path("quick"), description="a name under data/workloads or a path to a YAML file")
@@ -222,17 +222,8 @@ def default_config_path() -> Path:
 def load_config(path: Path | None = None, *, base_dir: Path | None = None) -> ReportConfig:
     """Read, expand `${ENV}` references and validate a report config; errors name the field and the fix."""
     path = path or default_config_path()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read report config {path}: {exc.strerror}", field="config",
-                          fix="pass --config with an existing file, e.g. data/report/default.yaml") from None
-    except yaml.YAMLError as exc:  # the message quotes the line, which may hold a secret: give the position only
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid syntax"
-        raise ConfigError(f"{path} is not valid YAML{where}: {problem}", field="config",
-                          fix="check indentation and quoting there") from None
+    raw = read_yaml(path, what="report config", field="config",
+                    missing_fix="pass --config with an existing file, e.g. data/report/default.yaml")
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

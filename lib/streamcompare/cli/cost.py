@@ -106,7 +106,7 @@ def cost_command(
         COST_MODELS.get(name)  # unknown names fail with the list of options
     estimates = estimate_all(scenario, prices, names=option or None)
     if as_json:
-        typer.echo(json.dumps(cost_report(scenario, prices, estimates), indent=2))
+        typer.echo(json.dumps(cost_report(scenario, prices, estimates), indent=2, allow_nan=False))  # strict JSON
         return
     console = Console(width=None if sys.stdout.isatty() else 140)
     print_cost_tables(console, scenario, prices, estimates, itemise=itemise, notes=notes)

@@ -75,7 +75,7 @@ class PriceTable:
 
 
 class _PriceEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     key: str = Field(min_length=1)
     usd: float | None = Field(ge=0)
@@ -92,7 +92,7 @@ class _PriceEntry(BaseModel):
 
 
 class _PriceFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     schema_version: int = Field(ge=1, le=SCHEMA_VERSION)
     region: str

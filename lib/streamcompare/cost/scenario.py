@@ -37,7 +37,7 @@ MAX_EFO_CONSUMERS = 20
 class OpsEffort(BaseModel):
     """Operational effort as an explicit line: engineer-hours per month times a rate."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     include: bool = True
     usd_per_hour: float = Field(default=100.0, ge=0, description="loaded cost of one engineer-hour, USD")
@@ -58,7 +58,7 @@ class OpsEffort(BaseModel):
 class SizingAssumptions(BaseModel):
     """Adjustable sizing assumptions; each one is stated in the estimate's notes."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     headroom: float = Field(default=0.2, ge=0, le=0.9,
                             description="fraction of every throughput limit kept spare (0.2 = plan to 80%)")
@@ -80,6 +80,13 @@ class SizingAssumptions(BaseModel):
     serverless_max_out_mb_per_s: float = Field(default=400.0, gt=0,
                                                description="MSK Serverless egress per cluster (unverified)")
 
+    @model_validator(mode="after")
+    def _volume_range(self) -> SizingAssumptions:
+        if self.min_volume_gb > self.max_volume_gb:
+            raise ValueError(f"min_volume_gb ({self.min_volume_gb:g}) is above max_volume_gb "
+                             f"({self.max_volume_gb:g})")
+        return self
+
     @field_validator("kinesis_kb_bytes")
     @classmethod
     def _kb(cls, value: int) -> int:
@@ -98,7 +105,7 @@ class SizingAssumptions(BaseModel):
 class Scenario(BaseModel):
     """One workload to price. Defaults match data/scenarios/default.yaml."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     write_mb_per_s: float = Field(default=10.0, gt=0, le=100_000, description="producer payload, MB/s")
     avg_record_bytes: int = Field(default=1000, ge=1, le=10 * 1024 * 1024, description="bytes per record")
