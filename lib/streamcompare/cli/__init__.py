@@ -59,7 +59,7 @@ def cleanup(
 ) -> None:
     """Remove what the kit left behind: with --local on the local stack, else tagged streams in AWS."""
     if local:
-        from streamcompare.bench.ledger import cleanup_local
+        from streamcompare.drivers.local_cleanup import cleanup_local
 
         for line in cleanup_local(run_dir):
             typer.echo(line)

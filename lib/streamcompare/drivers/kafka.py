@@ -16,6 +16,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from streamcompare.drivers.base import AckCallback, DriverCounters, StreamSpec
 from streamcompare.errors import ConfigError
+from streamcompare.stack.ledger import Ledger, ledger_for
 
 PRODUCER_SETTINGS = {
     "acks": "acks",
@@ -48,9 +49,10 @@ def client_config(target: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class KafkaAdmin:
-    def __init__(self, config: dict[str, Any], system_version: str | None) -> None:
+    def __init__(self, config: dict[str, Any], system_version: str | None, ledger: Ledger | None = None) -> None:
         self._admin = AdminClient(config)
         self._system_version = system_version
+        self._ledger = ledger
         self.notes: list[str] = []
         """What `create` changed from what was asked (replication capped at the broker count)."""
 
@@ -71,6 +73,8 @@ class KafkaAdmin:
 
     def create(self, spec: StreamSpec) -> None:
         spec = self.fit(spec)
+        if self._ledger is not None:  # written down first: a kill after the create still leaves a record
+            self._ledger.add_stream("kafka", spec.name)
         topic = NewTopic(spec.name, num_partitions=spec.partitions, replication_factor=spec.replication_factor,
                          config=dict(spec.config))
         for future in self._admin.create_topics([topic], operation_timeout=30).values():
@@ -98,6 +102,8 @@ class KafkaAdmin:
             except KafkaException as exc:
                 if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
                     raise
+        if self._ledger is not None:
+            self._ledger.drop_stream("kafka", name)
 
     def partitions(self, name: str) -> int:
         return len(self._admin.list_topics(name, timeout=10).topics[name].partitions)
@@ -215,9 +221,10 @@ class KafkaDriver:
     def __init__(self, target: Mapping[str, Any]) -> None:
         self._config = client_config(target)
         self._system_version = target.get("kafka_version")
+        self._ledger = ledger_for(dict(target))
 
     def admin(self) -> KafkaAdmin:
-        return KafkaAdmin(self._config, self._system_version)
+        return KafkaAdmin(self._config, self._system_version, self._ledger)
 
     def producer(self, stream: str, settings: Mapping[str, Any], on_ack: AckCallback) -> KafkaProducer:
         return KafkaProducer(self._config, stream, settings, on_ack)

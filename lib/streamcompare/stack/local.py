@@ -58,7 +58,7 @@ class StackState:
         return {"kind": "local", "kafka_bootstrap": self.kafka_bootstrap,
                 "kinesis_endpoint": self.kinesis_endpoint, "region": kinesis.LOCAL_REGION,
                 "kafka_version": self.kafka_version, "kinesis_version": self.kinesis_version,
-                "brokers": self.brokers,
+                "brokers": self.brokers, "run_dir": self.run_dir,
                 "emulator": {"kinesis": True, "kafka": False}}
 
     def save(self) -> None:
