@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from types import FrameType
 
 _CLEANED: list[str] = []
+_DOING: list[str] = []
 _state: dict[str, int] = {"raised": 0, "shield": 0, "pending": 0}
 
 
@@ -52,6 +53,7 @@ def install() -> None:
         return
     _state.update(raised=0, shield=0, pending=0)
     _CLEANED.clear()
+    _DOING.clear()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _handler)
 
@@ -64,6 +66,15 @@ def stopping() -> bool:
 def cleaned(what: str) -> None:
     """Record one clean-up step (e.g. "deleted topic sc-quick-1a2b3c4d") for the interruption message."""
     _CLEANED.append(what)
+
+
+def doing(what: str) -> None:
+    """Say what is running now (e.g. "bench kafka (workload quick)"), for the interruption message."""
+    _DOING[:] = [what]
+
+
+def activity() -> str | None:
+    return _DOING[0] if _DOING else None
 
 
 def cleaned_steps() -> list[str]:

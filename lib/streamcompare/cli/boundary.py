@@ -14,7 +14,7 @@ import traceback
 from typing import Any, TextIO
 
 from streamcompare.errors import ConfigError, StreamcompareError
-from streamcompare.interrupt import Interrupted, cleaned_steps
+from streamcompare.interrupt import Interrupted, activity, cleaned_steps
 
 USER_ERROR = 2
 BUG = 1
@@ -120,7 +120,9 @@ def report(exc: BaseException, err: TextIO | None = None) -> int:
     err = err or sys.stderr
     if isinstance(exc, Interrupted):
         steps = cleaned_steps()
-        err.write(f"interrupted by {exc.name}: the run was stopped, no partial result was written\n")
+        what = activity()
+        err.write(f"interrupted by {exc.name}" + (f" during {what}" if what else "")
+                  + ": stopped; no partial result was written\n")
         err.write("cleaned up: " + ("; ".join(steps) if steps else "nothing was left to clean") + "\n")
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):

@@ -59,6 +59,22 @@ class KafkaAdmin:
     def broker_count(self) -> int:
         return len(self._admin.list_topics(timeout=10).brokers)
 
+    def max_message_bytes(self) -> int | None:
+        """The brokers' `message.max.bytes` (the smallest), or None when the cluster does not say."""
+        from confluent_kafka.admin import ConfigResource, ResourceType
+
+        try:
+            ids = sorted(self._admin.list_topics(timeout=10).brokers)
+            resources = [ConfigResource(ResourceType.BROKER, str(i)) for i in ids]
+            values = []
+            for future in self._admin.describe_configs(resources, request_timeout=10).values():
+                entry = future.result(timeout=15).get("message.max.bytes")
+                if entry is not None and entry.value is not None:
+                    values.append(int(entry.value))
+        except (KafkaException, ValueError, TypeError):
+            return None
+        return min(values) if values else None
+
     def fit(self, spec: StreamSpec) -> StreamSpec:
         """The spec with replication factor and min.insync.replicas capped at the cluster's broker count."""
         brokers = self.broker_count()

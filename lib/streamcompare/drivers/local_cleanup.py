@@ -19,7 +19,7 @@ from typing import Any
 from streamcompare.errors import StackError
 from streamcompare.paths import default_run_dir
 from streamcompare.stack.ledger import Ledger, Owned, read_ledgers
-from streamcompare.stack.local import StackState
+from streamcompare.stack.local import StackState, down
 
 KIT_PREFIX = "sc-"
 
@@ -96,12 +96,30 @@ class _Systems:
         return found
 
 
+def _stop_processes(ledger: Ledger) -> list[str]:
+    lines = []
+    for proc in ledger.processes:
+        outcome = stop_process(proc)
+        if outcome != "not running":
+            lines.append(f"{outcome} orphaned {proc.name} (pid {proc.pid}) of the killed run of pid "
+                         f"{ledger.owner.pid}")
+    return lines
+
+
 def cleanup_local(run_dir: Path | None = None) -> list[str]:
     """Clean what killed runs left; returns one line per thing removed (or why nothing was)."""
     run_dir = (run_dir or default_run_dir()).resolve()
     state = StackState.load(run_dir)
-    systems = _Systems(state)
     lines: list[str] = []
+    if state is not None and state.orphaned():  # a run that started the stack for itself was killed
+        for ledger in read_ledgers(run_dir):
+            if not ledger.owner.is_running():
+                lines += _stop_processes(ledger)
+                ledger.path.unlink(missing_ok=True)  # its streams go with the stack's data
+        for name, pid, outcome in down(run_dir):
+            lines.append(f"{outcome} {name} (pid {pid}) of the local stack started by a killed run")
+        state = None
+    systems = _Systems(state)
     ledgers = read_ledgers(run_dir)
     live: list[Ledger] = [le for le in ledgers if le.owner.is_running()]
     for ledger in live:
@@ -110,11 +128,7 @@ def cleanup_local(run_dir: Path | None = None) -> list[str]:
     for ledger in ledgers:
         if ledger in live:
             continue
-        for proc in ledger.processes:
-            outcome = stop_process(proc)
-            if outcome != "not running":
-                lines.append(f"{outcome} orphaned {proc.name} (pid {proc.pid}) of the killed run of pid "
-                             f"{ledger.owner.pid}")
+        lines += _stop_processes(ledger)
         for stream in ledger.streams:
             lines.append(systems.delete(stream["system"], stream["name"]))
         ledger.path.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from streamcompare import interrupt
 from streamcompare.errors import StackError
 from streamcompare.paths import default_run_dir
 from streamcompare.stack import kafka, kinesis, prereqs, process
@@ -38,6 +39,17 @@ class StackState:
     kinesis_version: str | None = None
     kinesis_endpoint: str | None = None
     pid_files: list[str] = field(default_factory=list)
+    owner: dict[str, int] | None = None
+    """The process that started this stack for its own use (pid, start_ticks) and stops it when done;
+    None for `stack up`. A stack whose owner died (SIGKILL) is stopped by `cleanup --local`."""
+
+    def orphaned(self) -> bool:
+        """Started for a process that is gone without stopping it."""
+        if not self.owner:
+            return False
+        from streamcompare.stack.ledger import Owned
+
+        return not Owned("owner", int(self.owner["pid"]), int(self.owner["start_ticks"])).is_running()
 
     @property
     def brokers(self) -> int:
@@ -228,8 +240,16 @@ def local_stack(brokers: int = 3, run_dir: Path | None = None, *, with_kafka: bo
                             progress=progress)
     if started_now:
         progress(f"stack up in {time.monotonic() - started:.1f} s")
+        from streamcompare.stack.ledger import this_process
+
+        me = this_process()
+        state.owner = {"pid": me.pid, "start_ticks": me.start_ticks}
+        state.save()
     try:
         yield LocalStack(state=state, started_here=started_now)
     finally:
         if started_now:
-            down(Path(state.run_dir))
+            with interrupt.shielded():
+                down(Path(state.run_dir))
+                if interrupt.stopping():
+                    interrupt.cleaned("stopped the local stack this run had started")
