@@ -25,10 +25,12 @@ from typing import IO, Any
 
 import nbformat
 
+from streamcompare.bench.store import ResultStore
 from streamcompare.config import ALL_NOTEBOOKS, ReportConfig
 from streamcompare.errors import ConfigError, StreamcompareError
 from streamcompare.frontend import HEADLESS_ENV
 from streamcompare.headlines import read_recorded
+from streamcompare.paths import ensure_writable
 from streamcompare.report import html as report_html
 from streamcompare.report import index as report_index
 from streamcompare.report.index import DECISION_NOTEBOOK
@@ -93,6 +95,22 @@ def resolve_replay_dir(replay_dir: Path) -> Path:
     return replay_dir
 
 
+def check_replay_dir(results_dir: Path) -> None:
+    """A folder to replay must hold the kit's result files: an empty or foreign folder is an error."""
+    if not results_dir.is_dir():
+        raise ConfigError(f"no stored results in {results_dir}: it is not a folder", field="results_dir",
+                          fix="run a live report first, or pass --replay with a results folder")
+    try:
+        run_ids = ResultStore(results_dir).run_ids()
+    except (ValueError, KeyError, TypeError, OSError):
+        run_ids = []
+    if not run_ids:
+        what = "is empty" if not any(results_dir.iterdir()) else "holds no results of a streamcompare report run"
+        raise ConfigError(f"nothing to replay: {results_dir} {what}", field="--replay",
+                          fix="pass a results folder written by `streamcompare report` or `bench` "
+                              "(e.g. data/results), or an earlier report folder")
+
+
 def build_report(config: ReportConfig, replay_dir: Path | None = None,
                  progress: Callable[[ProgressEvent], None] | None = None,
                  target: Mapping[str, Any] | None = None, now: datetime | None = None) -> ReportOutcome:
@@ -100,9 +118,11 @@ def build_report(config: ReportConfig, replay_dir: Path | None = None,
     if replay_dir is not None:
         config = config.for_replay(resolve_replay_dir(replay_dir))
     notebooks = discover_notebooks(config)
-    if config.mode == "replay" and not config.results_dir.is_dir():
-        raise ConfigError(f"no stored results in {config.results_dir}", field="results_dir",
-                          fix="run a live report first, or pass --replay with a results folder")
+    if config.mode == "replay":
+        check_replay_dir(config.results_dir)
+    ensure_writable(config.reports_dir, field="reports_dir", fix="set reports_dir to a folder you can write to")
+    if config.mode == "live":
+        ensure_writable(config.results_dir, field="results_dir", fix="set results_dir to a folder you can write to")
     started = (now or datetime.now(UTC)).astimezone(UTC)
     run_id = started.strftime("%Y%m%dT%H%M%SZ")
     report_dir = config.reports_dir / run_id
