@@ -29,7 +29,11 @@ PRODUCER_SETTINGS = {
 
 SECURITY_KEYS = ("security.protocol", "sasl.mechanism", "sasl.username", "sasl.password",
                  "ssl.ca.location", "ssl.certificate.location", "ssl.key.location", "ssl.key.password",
-                 "ssl.endpoint.identification.algorithm", "sasl.oauthbearer.config")
+                 "ssl.endpoint.identification.algorithm", "sasl.oauthbearer.config", "sasl.oauthbearer.method",
+                 "sasl.oauthbearer.client.id", "sasl.oauthbearer.client.secret",
+                 "sasl.oauthbearer.token.endpoint.url", "sasl.oauthbearer.scope",
+                 "sasl.oauthbearer.assertion.private.key.passphrase", "sasl.oauthbearer.assertion.private.key.pem",
+                 "ssl.key.pem", "ssl.certificate.pem", "ssl.keystore.location", "ssl.keystore.password")
 
 
 def client_config(target: Mapping[str, Any]) -> dict[str, Any]:
