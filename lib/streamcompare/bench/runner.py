@@ -45,6 +45,7 @@ from streamcompare.bench.driverref import DriverRef
 from streamcompare.bench.errors import BenchmarkError
 from streamcompare.bench.measurement import Measurement, merge
 from streamcompare.bench.metadata import describe_target, run_metadata, utc_now
+from streamcompare.bench.preflight import record_size_problem
 from streamcompare.bench.producer import ProducerOutcome, ProducerPlan, ProducerWorker
 from streamcompare.bench.results import RunResult
 from streamcompare.bench.workload import Workload
@@ -312,6 +313,8 @@ def run_benchmark(driver_name: str, target: dict[str, Any], workload: Workload, 
     labels: free-form strings stored with the result (e.g. the report run id).
     """
     clock = clock or MonotonicClock()
+    if problem := record_size_problem(driver_name, workload):  # before anything is created
+        raise problem
     ref = DriverRef(driver_name, dict(target))
     in_subprocess, note = _placement(ref, registry, consumer_in_subprocess, clock)
     run_id = RunResult.new_run_id()

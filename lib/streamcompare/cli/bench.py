@@ -113,6 +113,7 @@ def bench_command(
                 interrupt.doing(f"bench {name} (workload {chosen.name})")
                 results.append(_run_one(name, driver_target, chosen, folder))
         except interrupt.Interrupted:
+            interrupt.cleaned("wrote no partial result")
             for done in results:
                 interrupt.cleaned(f"kept the complete {done.system} result of run {done.run_id}")
             raise

@@ -122,7 +122,7 @@ def report(exc: BaseException, err: TextIO | None = None) -> int:
         steps = cleaned_steps()
         what = activity()
         err.write(f"interrupted by {exc.name}" + (f" during {what}" if what else "")
-                  + ": stopped; no partial result was written\n")
+                  + ": stopped\n")
         err.write("cleaned up: " + ("; ".join(steps) if steps else "nothing was left to clean") + "\n")
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from streamcompare.errors import StackError
 from streamcompare.stack import local, process
@@ -34,8 +35,8 @@ def up(
     started = time.monotonic()
     with console.status("starting the local stack") as status:
         def progress(message: str) -> None:
-            status.update(f"{message} [dim]({time.monotonic() - started:.0f} s)[/]")
-            console.log(message, highlight=False)
+            status.update(f"{escape(message)} [dim]({time.monotonic() - started:.0f} s)[/]")
+            console.log(message, markup=False, highlight=False)
 
         state, started_now = local.up(run_dir, brokers=brokers, with_kafka=kafka, with_kinesis=kinesis,
                                       kafka_port=kafka_port, kinesis_port=kinesis_port, progress=progress)
