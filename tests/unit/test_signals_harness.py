@@ -19,7 +19,7 @@ import pytest
 from streamcompare.drivers.local_cleanup import cleanup_local
 from streamcompare.stack.ledger import read_ledgers
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.integration  # starts Python processes (no stack)
 UNIT = Path(__file__).parent
 
 SCRIPT = """
