@@ -30,7 +30,7 @@ from pydantic import (
 from streamcompare.errors import ConfigError
 from streamcompare.paths import data_dir, project_root
 from streamcompare.secrets import is_sensitive, mask, secret_values
-from streamcompare.yamlio import read_yaml
+from streamcompare.yamlio import non_finite, read_yaml
 
 MASK = "***"
 RESERVED_PARAMETERS = ("target_file", "workload", "results_dir", "run_id", "mode", "cost_scenario",
@@ -209,6 +209,8 @@ class ReportConfig(_Model):
     @classmethod
     def _no_reserved_parameters(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         for notebook, overrides in value.items():
+            if bad := non_finite(overrides):
+                raise ValueError(f"{notebook}.{bad} is not a finite number (NaN and infinity are not accepted)")
             clash = sorted(set(overrides) & set(RESERVED_PARAMETERS))
             if clash:
                 raise ValueError(f"{notebook}: {', '.join(clash)} are set by the report itself; "

@@ -1,9 +1,10 @@
 """Reading user YAML files strictly: every problem becomes a ConfigError naming the file, the place and the fix.
 
 Rejected, each with its own message: a missing or unreadable path, a directory, bytes that are not
-UTF-8 text, YAML syntax errors (line and column, never the offending text: it may hold a secret), a
-key given twice in one mapping (YAML's loaders silently keep the last), and numbers that are not
-finite (`.nan`, `.inf`), which no setting of the kit accepts.
+UTF-8 text, YAML syntax errors (line and column, never the offending text: it may hold a secret), and
+a key given twice in one mapping (YAML's loaders silently keep the last). Numbers that are not finite
+(`.nan`, `.inf`) are refused by the settings models (`allow_inf_nan=False`), which name the field;
+`non_finite` finds them in free-form values the models do not type.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 
 
 def parse_yaml(text: str, *, source: str, field: str) -> Any:
-    """Parse YAML text strictly (duplicate keys and non-finite numbers rejected); `source` names it."""
+    """Parse YAML text strictly (duplicate keys rejected); `source` names it in messages."""
     try:
         data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except _DuplicateKey as exc:
@@ -58,10 +59,6 @@ def parse_yaml(text: str, *, source: str, field: str) -> Any:
         problem = getattr(exc, "problem", None) or "invalid syntax"
         raise ConfigError(f"{source} is not valid YAML{where}: {problem}", field=field,
                           fix="check indentation and quoting there") from None
-    bad = non_finite(data)
-    if bad is not None:
-        raise ConfigError(f"{source}: {bad} is not a finite number", field=bad,
-                          fix="write an ordinary number (NaN and infinity are not accepted)")
     return data
 
 

@@ -81,10 +81,10 @@ def test_replay_of_an_empty_or_foreign_folder_says_so(tmp_path: Path) -> None:
     empty.mkdir()
     foreign.mkdir()
     (foreign / "holiday.txt").write_text("not a result")
-    for folder, words in ((empty, "is empty"), (foreign, "holds no results")):
+    for folder, words in ((empty, "holds no stored results"), (foreign, "holds no stored results")):
         result = invoke("--config", str(write_config(tmp_path)), "--replay", str(folder))
         assert isinstance(result.exception, ConfigError), result.output  # main() prints it, exit 2
-        assert "nothing to replay" in str(result.exception) and words in str(result.exception)
+        assert str(folder) in str(result.exception) and words in str(result.exception)
         assert "notebooks ok" not in result.output and not (tmp_path / "reports").exists()
 
 

@@ -186,9 +186,15 @@ CASES: list[tuple[str, list[str], Callable[[Path], str] | str | None, str]] = [
     ("report-config-workload", ["report", "--config", "{f}"], y({"workload": "nosuch"}), "workload"),
     ("report-config-reserved", ["report", "--config", "{f}"], y({"parameters": {"*": {"run_id": "x"}}}),
      "parameters"),
-    ("report-notebook-unknown", ["report", "-n", "99_nosuch", "--replay", "{d}"], None, "notebooks"),
+    ("report-notebook-unknown", ["report", "-n", "99_nosuch"], None, "notebooks"),
+    ("report-config-parameter-nan", ["report", "--config", "{f}"], text("parameters:\n  '*':\n    rate: .nan\n"),
+     "rate"),
     ("report-replay-missing", ["report", "--replay", "{d}/nothing-here"], None, "--replay"),
     ("report-replay-empty", ["report", "--replay", "{d}/empty"], "EMPTYDIR", "--replay"),
+    ("report-reports-unwritable", ["report", "--config", "{f}"], y({"reports_dir": "/proc/sc-reports"}),
+     "reports_dir"),
+    ("report-results-unwritable", ["report", "--config", "{f}"], y({"results_dir": "/proc/sc-results"}),
+     "results_dir"),
     ("report-replay-foreign", ["report", "--replay", "{d}"], text("holiday photos"), "--replay"),
     ("report-replay-file", ["report", "--replay", "{f}"], text("x"), "--replay"),
     # --- stack and cleanup --------------------------------------------------------------------------------------
@@ -212,6 +218,11 @@ def no_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
     monkeypatch.setenv("STREAMCOMPARE_RUN_DIR", str(tmp_path / "run-dir"))
+
+    def no_stack(*_a: object, **_k: object) -> None:
+        raise AssertionError("a bad input reached the local stack: it must be refused before any work")
+
+    monkeypatch.setattr("streamcompare.stack.local.up", no_stack)
 
 
 def _plant(tmp_path: Path, content: Callable[[Path], str] | str | None) -> Path:

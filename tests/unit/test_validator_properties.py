@@ -140,7 +140,7 @@ def test_yaml_reader_never_raises_anything_but_config_error(text: str) -> None:
     except ConfigError as exc:
         assert exc.field
         return
-    assert non_finite(data) is None
+    assert data is None or isinstance(data, str | int | float | bool | list | dict)
 
 
 @PROFILE

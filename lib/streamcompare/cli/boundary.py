@@ -49,12 +49,13 @@ def click_error(exc: BaseException) -> StreamcompareError | None:
     ctx = getattr(exc, "ctx", None)
     command = ctx.command_path if ctx is not None else "streamcompare"
     param = getattr(exc, "param", None)
+    option = getattr(exc, "option_name", None)  # NoSuchOption, BadOptionUsage
     field = None
     if param is not None:
         opts = getattr(param, "opts", None) or []
         field = opts[0] if opts else getattr(param, "name", None)
-    elif getattr(exc, "option_name", None):
-        field = exc.option_name  # NoSuchOption, BadOptionUsage
+    elif option:
+        field = str(option)
     elif "command" in message:
         field = "command"
     return ConfigError(message.rstrip("."), field=field, fix=f"see `{command} --help`")

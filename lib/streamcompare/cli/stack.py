@@ -32,6 +32,9 @@ def up(
     run_dir: RunDirOption = None,
 ) -> None:
     """Start a real Kafka cluster (KRaft) and a local Kinesis endpoint; a no-op when already up."""
+    if not 1 <= brokers <= 9:
+        raise StackError(f"--brokers must be between 1 and 9, got {brokers}", field="--brokers",
+                         fix="use 3 (the default, replication factor 3) or 1 on a small machine")
     started = time.monotonic()
     with console.status("starting the local stack") as status:
         def progress(message: str) -> None:

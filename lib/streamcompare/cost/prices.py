@@ -92,7 +92,7 @@ class _PriceEntry(BaseModel):
 
 
 class _PriceFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid")
 
     schema_version: int = Field(ge=1, le=SCHEMA_VERSION)
     region: str

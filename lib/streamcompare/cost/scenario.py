@@ -96,13 +96,6 @@ class SizingAssumptions(BaseModel):
     serverless_max_out_mb_per_s: float = Field(default=400.0, gt=0,
                                                description="MSK Serverless egress per cluster (unverified)")
 
-    @model_validator(mode="after")
-    def _volume_range(self) -> SizingAssumptions:
-        if self.min_volume_gb > self.max_volume_gb:
-            raise ValueError(f"min_volume_gb ({self.min_volume_gb:g}) is above max_volume_gb "
-                             f"({self.max_volume_gb:g})")
-        return self
-
     @field_validator("kinesis_kb_bytes")
     @classmethod
     def _kb(cls, value: int) -> int:

@@ -114,20 +114,14 @@ def _checked_run(results_dir: Path, run_id: str, what: str) -> tuple[Path, str]:
     return results_dir.resolve(), run_id
 
 
-def check_replay_dir(results_dir: Path) -> None:
-    """A folder to replay must hold the kit's result files: an empty or foreign folder is an error."""
-    if not results_dir.is_dir():
-        raise ConfigError(f"no stored results in {results_dir}: it is not a folder", field="results_dir",
-                          fix="run a live report first, or pass --replay with a results folder")
-    try:
-        run_ids = ResultStore(results_dir).run_ids()
-    except (ValueError, KeyError, TypeError, OSError):
-        run_ids = []
-    if not run_ids:
-        what = "is empty" if not any(results_dir.iterdir()) else "holds no results of a streamcompare report run"
-        raise ConfigError(f"nothing to replay: {results_dir} {what}", field="--replay",
-                          fix="pass a results folder written by `streamcompare report` or `bench` "
-                              "(e.g. data/results), or an earlier report folder")
+def check_before_work(config: ReportConfig) -> list[Path]:
+    """Everything that can be checked before a stack starts or a notebook runs: the notebooks named
+    exist, the reports folder (and in live mode the results folder) can be written. Returns the notebooks."""
+    notebooks = discover_notebooks(config)
+    ensure_writable(config.reports_dir, field="reports_dir", fix="set reports_dir to a folder you can write to")
+    if config.mode == "live":
+        ensure_writable(config.results_dir, field="results_dir", fix="set results_dir to a folder you can write to")
+    return notebooks
 
 
 def build_report(config: ReportConfig, replay_dir: Path | None = None,
@@ -136,12 +130,7 @@ def build_report(config: ReportConfig, replay_dir: Path | None = None,
     """Run the notebooks and write the report; `target` defaults to `resolve_target(config)`."""
     if replay_dir is not None:
         config = config.for_replay(*resolve_replay(replay_dir, config.results_dir))
-    notebooks = discover_notebooks(config)
-    if config.mode == "replay":
-        check_replay_dir(config.results_dir)
-    ensure_writable(config.reports_dir, field="reports_dir", fix="set reports_dir to a folder you can write to")
-    if config.mode == "live":
-        ensure_writable(config.results_dir, field="results_dir", fix="set results_dir to a folder you can write to")
+    notebooks = check_before_work(config)
     started = (now or datetime.now(UTC)).astimezone(UTC)
     run_id = started.strftime("%Y%m%dT%H%M%SZ")
     results_run = config.replay_run if config.mode == "replay" else run_id
