@@ -103,3 +103,23 @@ def test_sigkill_children_exit_and_cleanup_local_removes_the_rest(live_stack: Lo
     print(f"{system} SIGKILL: left after cleanup --local: {json.dumps(left_after)}")
     assert left_after == {"streams": [], "processes": []}
     assert not [le for le in read_ledgers(Path(live_stack.state.run_dir)) if le.owner.pid == proc.pid]
+
+
+def test_replication_above_the_broker_count_is_capped_with_a_note_before_the_run(live_stack: LocalStack,
+                                                                                  tmp_path: Path) -> None:
+    brokers = live_stack.state.brokers
+    workload = tmp_path / "rf.yaml"
+    workload.write_text(yaml.safe_dump({"name": "sigtest-rf", "rate": 50, "duration_s": 1, "warmup_s": 0,
+                                        "replication_factor": brokers + 2, "min_insync_replicas": brokers + 1,
+                                        "consumers": 1}))
+    env = {**os.environ, "STREAMCOMPARE_RUN_DIR": live_stack.state.run_dir}
+    done = subprocess.run([*CLI, "bench", "--workload", str(workload), "--system", "kafka",
+                           "--results-dir", str(tmp_path / "results")], env=env, text=True, capture_output=True,
+                          timeout=300)
+    out = done.stdout + done.stderr
+    assert done.returncode == 0 and "Traceback" not in out, out
+    note = out.index(f"note: replication factor {brokers + 2} and min.insync.replicas {brokers + 1} capped")
+    assert note < out.index("result written to"), out
+    (result,) = (tmp_path / "results").glob("*.json")
+    assert any("capped" in n for n in json.loads(result.read_text())["notes"])
+    assert kit_streams(live_stack, "kafka") == []
