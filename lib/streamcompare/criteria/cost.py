@@ -7,12 +7,23 @@ it was verified. The knobs change the scenario; the scenario file gives the rest
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from streamcompare import charts
-from streamcompare.cost import break_even, estimate_all, load_prices, load_scenario, log_grid, sweep
+from streamcompare.cost import (
+    break_even,
+    estimate_all,
+    load_prices,
+    load_scenario,
+    log_grid,
+    price_table_age_days,
+    price_table_caption,
+    stale_prices_warning,
+    sweep,
+)
 from streamcompare.cost.estimate import CostEstimate
 from streamcompare.cost.prices import PriceTable
 from streamcompare.cost.scenario import Scenario
@@ -21,8 +32,8 @@ from streamcompare.headlines import headline
 
 NAME = "cost"
 TITLE = "Cost"
-OPTION_MODELS = {"kafka-self-managed": ("kafka-ec2",), "msk": ("msk-provisioned", "msk-serverless"),
-                 "kinesis": ("kinesis-provisioned", "kinesis-on-demand")}
+OPTION_MODELS = {"kafka-self-managed": ("kafka-ec2",), "msk": ("msk-provisioned", "msk-serverless", "msk-express"),
+                 "kinesis": ("kinesis-provisioned", "kinesis-on-demand", "kinesis-on-demand-advantage")}
 """Each decision option takes its cheapest priced deployment model."""
 SWEEP_POINTS = 24
 LEGEND_ITEMS = 7
@@ -31,7 +42,7 @@ LEGEND_ITEMS = 7
 @dataclass(frozen=True)
 class Knobs:
     write_mb_per_s: float = knob(10.0, "write throughput", unit="MB/s", low=0.1, high=1000.0, log=True)
-    avg_record_bytes: int = knob(1000, "record size", unit="bytes", low=100, high=1_000_000, step=100)
+    avg_record_bytes: int = knob(1024, "record size", unit="bytes", low=100, high=1_000_000, log=True)
     consumers: int = knob(2, "consumer applications", low=1, high=20)
     retention_hours: float = knob(24.0, "retention", unit="hours", low=24, high=8760, step=24)
 
@@ -112,7 +123,9 @@ def view(evidence: Evidence, knobs: Knobs) -> View:
     grid = log_grid(0.1, 1000, SWEEP_POINTS)
     swept = sweep(scenario, evidence.prices, "write_mb_per_s", grid, options=options)
     points = break_even(scenario, evidence.prices, options=options, low=0.1, high=1000)
-    blocks = (Markdown(f"Prices of **{evidence.prices.prices_date}** ({evidence.prices.region}); "
+    stale = stale_prices_warning(evidence.prices, date.today())
+    blocks = (Markdown(f"**Stale prices.** {stale}" if stale else price_table_caption(evidence.prices, date.today())),
+              Markdown(f"Prices of **{evidence.prices.prices_date}** ({evidence.prices.region}); "
                        f"scenario: {scenario.write_mb_per_s:g} MB/s of {scenario.avg_record_bytes:,}-byte records, "
                        f"{scenario.consumers} consumer(s), {scenario.retention_hours:g} h retention."),
               Table(totals_table(items), "Monthly cost of every deployment model (USD)"),
@@ -143,5 +156,10 @@ def scores(evidence: Evidence, knobs: Knobs) -> dict[str, Score]:
 
 
 def headlines(evidence: Evidence, knobs: Knobs) -> dict[str, dict[str, Any]]:
-    return {f"{option}_usd_per_month": headline(round(usd, 2), "USD/month", "modelled", f"{option} (cheapest model)")
-            for option, usd in option_costs(estimates(evidence, knobs)).items()}
+    out = {f"{option}_usd_per_month": headline(round(usd, 2), "USD/month", "modelled", f"{option} (cheapest model)")
+           for option, usd in option_costs(estimates(evidence, knobs)).items()}
+    today = date.today()
+    out["prices_as_of"] = headline(str(evidence.prices.prices_date), "", "documented", "prices as of",
+                                   note=stale_prices_warning(evidence.prices, today) or
+                                   f"{price_table_age_days(evidence.prices, today)} days old")
+    return out

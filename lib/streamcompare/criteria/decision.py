@@ -43,7 +43,7 @@ class Knobs:
     cost: float = _weight(6.0, "cost")
     operations: float = _weight(5.0, "scaling and operations")
     write_mb_per_s: float = knob(1.0, "write throughput", unit="MB/s", low=0.1, high=1000, log=True, group=_S)
-    record_bytes: int = knob(1024, "record size", unit="bytes", low=100, high=1_000_000, step=100, group=_S)
+    record_bytes: int = knob(1024, "record size", unit="bytes", low=100, high=1_000_000, log=True, group=_S)
     consumers: int = knob(2, "consumer applications", low=1, high=50, group=_S)
     retention_hours: float = knob(24.0, "retention", unit="hours", low=24, high=8760, step=24, group=_S)
     latency_budget_ms: float = knob(1000.0, "end-to-end budget", unit="ms", low=5, high=10_000, log=True, group=_S)

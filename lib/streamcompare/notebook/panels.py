@@ -45,12 +45,13 @@ def panel(criterion: ModuleType, evidence: Any, overrides: Mapping[str, Any] | N
     import ipywidgets as w
     from IPython.display import display
 
-    controls = {name: widget_for(spec, getattr(knobs, name)) for name, (spec, _d) in knob_specs(knobs).items()}
+    specs = knob_specs(knobs)
+    controls = {name: widget_for(spec, getattr(knobs, name)) for name, (spec, _d) in specs.items()}
     output = w.Output()
     state = {"knobs": knobs}
 
     def rerender(_change: Any = None) -> None:
-        values = {name: _value(widget) for name, widget in controls.items()}
+        values = {name: _value(widget, specs[name][1]) for name, widget in controls.items()}
         with output:
             output.clear_output(wait=True)
             try:
@@ -113,9 +114,12 @@ def widget_for(spec: KnobSpec, value: Any) -> Any:
                          continuous_update=False, readout_format=".3g", **common)
 
 
-def _value(widget: Any) -> Any:
+def _value(widget: Any, default: Any) -> Any:
+    """The widget's value in the knob's type (a log slider over an integer knob gives whole numbers)."""
     value = widget.value
-    return int(value) if type(widget).__name__ == "IntSlider" else value
+    if isinstance(default, int) and not isinstance(default, bool):
+        return int(round(value))
+    return value
 
 
 def _grouped(controls: Mapping[str, Any], knobs: Any) -> Any:
