@@ -82,6 +82,9 @@ class KinesisAdmin:
     def delete(self, name: str) -> None:
         with contextlib.suppress(self._client.exceptions.ResourceNotFoundException):
             self._client.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
+        # deletion is asynchronous (DELETING): wait until it is gone, as create waits until it exists
+        self._client.get_waiter("stream_not_exists").wait(
+            StreamName=name, WaiterConfig={"Delay": 1 if self._is_local else 5, "MaxAttempts": 60})
         if self._ledger is not None:
             self._ledger.drop_stream("kinesis", name)
 

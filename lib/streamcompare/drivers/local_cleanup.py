@@ -75,6 +75,7 @@ class _Systems:
                     future.result(timeout=60)
                 return f"deleted Kafka topic {name}"
             admin.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
+            admin.get_waiter("stream_not_exists").wait(StreamName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
             return f"deleted Kinesis stream {name}"
         except Exception as exc:
             text = str(exc)

@@ -116,8 +116,12 @@ def _checked_run(results_dir: Path, run_id: str, what: str) -> tuple[Path, str]:
 
 def check_before_work(config: ReportConfig) -> list[Path]:
     """Everything that can be checked before a stack starts or a notebook runs: the notebooks named
-    exist, the reports folder (and in live mode the results folder) can be written. Returns the notebooks."""
+    exist, replay has a results folder, the reports folder (and in live mode the results folder) can be
+    written. Returns the notebooks."""
     notebooks = discover_notebooks(config)
+    if config.mode == "replay" and not config.results_dir.is_dir():
+        raise ConfigError(f"no stored results in {config.results_dir}", field="results_dir",
+                          fix="run a live report first, or pass --replay with a results folder")
     ensure_writable(config.reports_dir, field="reports_dir", fix="set reports_dir to a folder you can write to")
     if config.mode == "live":
         ensure_writable(config.results_dir, field="results_dir", fix="set results_dir to a folder you can write to")
