@@ -114,7 +114,10 @@ def up(run_dir: Path | None = None, *, brokers: int = 3, with_kafka: bool = True
             _start_kinesis(state, run_dir, kinesis_port, progress)
     except BaseException:
         progress("start-up failed; stopping what was started")
-        _stop_all(state)
+        with interrupt.shielded():
+            stopped = _stop_all(state)
+        if interrupt.stopping():
+            interrupt.cleaned(f"stopped the {len(stopped)} stack process(es) started so far")
         raise
     return state, True
 
@@ -191,7 +194,8 @@ def down(run_dir: Path | None = None, *, keep_data: bool = False) -> list[tuple[
     state = StackState.load(run_dir)
     if state is None:
         return []
-    outcomes = _stop_all(state)
+    with interrupt.shielded():  # a signal must not leave half a quorum running
+        outcomes = _stop_all(state)
     if not keep_data:
         for node in state.kafka_nodes:
             shutil.rmtree(Path(str(node["log"])).parent / "data", ignore_errors=True)
