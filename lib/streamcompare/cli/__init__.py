@@ -35,6 +35,7 @@ def _register() -> None:
     _registered.append(True)
     from streamcompare.cli.bench import bench_command
     from streamcompare.cli.cost import cost_command, prices_app
+    from streamcompare.cli.probe import app as probe_app
     from streamcompare.cli.report import report_command
     from streamcompare.cli.stack import app as stack_app
 
@@ -43,6 +44,7 @@ def _register() -> None:
         cost_command)
     app.add_typer(prices_app, name="prices", help="Show or refresh the dated AWS price tables.")
     app.command("bench")(bench_command)
+    app.add_typer(probe_app, name="probe", help="Live experiments on the local stack (reliability under failure).")
     app.command("report", help="Run every notebook with papermill and write a self-contained HTML report.")(
         report_command)
 

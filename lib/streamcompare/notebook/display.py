@@ -11,6 +11,7 @@ import pandas as pd
 
 from streamcompare.charts import show
 from streamcompare.criteria.contract import Chart, Markdown, Score, Table, View
+from streamcompare.frontend import is_headless
 
 TABLE_STYLE = ("<style>.sc-scroll{max-width:100%;overflow-x:auto}.sc-table{border-collapse:collapse;font-size:13px}"
                ".sc-table th,.sc-table td{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left;"
@@ -19,8 +20,13 @@ TABLE_STYLE = ("<style>.sc-scroll{max-width:100%;overflow-x:auto}.sc-table{borde
 
 
 def markdown_text(text: str) -> str:
-    """Markdown with dollar signs escaped, so `$3,000` is money, not the start of maths."""
-    return text.replace("\\$", "$").replace("$", "\\$")
+    """Markdown with dollar signs escaped, so `$3,000` is money, not the start of maths.
+
+    The report's HTML has no MathJax and needs `\\$`; JupyterLab's Markdown renderer eats one backslash
+    before MathJax sees the text, so a live page needs two (checked in JupyterLab 4.6 by the browser tier).
+    """
+    escape = "\\$" if is_headless() else "\\\\$"
+    return text.replace("\\$", "$").replace("$", escape)
 
 
 def show_markdown(text: str) -> None:
