@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from streamcompare.errors import ConfigError, StackError
 from streamcompare.stack import local, process
@@ -34,14 +35,17 @@ def up(
     run_dir: RunDirOption = None,
 ) -> None:
     """Start a real Kafka cluster (KRaft) and a local Kinesis endpoint; a no-op when already up."""
+    if not 1 <= brokers <= 9:
+        raise StackError(f"--brokers must be between 1 and 9, got {brokers}", field="--brokers",
+                         fix="use 3 (the default, replication factor 3) or 1 on a small machine")
     if kinesis_limits not in ("on", "off"):
         raise ConfigError(f"--kinesis-limits must be on or off, got {kinesis_limits!r}", field="--kinesis-limits",
                           fix="use --kinesis-limits on (AWS's per-shard limits enforced) or off (bare emulator)")
     started = time.monotonic()
     with console.status("starting the local stack") as status:
         def progress(message: str) -> None:
-            status.update(f"{message} [dim]({time.monotonic() - started:.0f} s)[/]")
-            console.log(message, highlight=False)
+            status.update(f"{escape(message)} [dim]({time.monotonic() - started:.0f} s)[/]")
+            console.log(message, markup=False, highlight=False)
 
         state, started_now = local.up(run_dir, brokers=brokers, with_kafka=kafka, with_kinesis=kinesis,
                                       kafka_port=kafka_port, kinesis_port=kinesis_port,

@@ -127,17 +127,40 @@ def prepare(nodes: list[KafkaNode], jars: Path, java: str, cluster_id: str | Non
                          "-c", str(node.config_file)),
             capture_output=True, text=True, timeout=180)
         if result.returncode != 0:
-            raise StackError(f"formatting Kafka storage for node {node.node_id} failed:\n"
-                             f"{(result.stdout + result.stderr)[-2000:]}",
-                             fix="run `streamcompare stack down` (it wipes the stack's data) and try again")
+            raise format_error(node.node_id, result.stdout + result.stderr)
     return cluster_id
 
 
-def random_cluster_id() -> str:
-    """A KRaft cluster id: 16 random bytes, base64url without padding (what `random-uuid` prints)."""
+def format_error(node_id: int, output: str) -> StackError:
+    """Why the storage formatter failed, in its own words first; the fix follows the cause."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    cause = next((line for line in reversed(lines) if re.search(r"error|exception|expected|invalid", line, re.I)),
+                 lines[-1] if lines else "no output")
+    if re.search(r"already formatted|meta\.properties|cluster id .* doesn't match|mismatched", output, re.I):
+        fix = "the node's storage belongs to another cluster: `streamcompare stack down` wipes it, then start again"
+    elif "expected one argument" in output or "unrecognized arguments" in output:
+        fix = "the kit passed the formatter an argument it could not read: please report this as a bug"
+    else:
+        fix = "read the formatter's output above; `streamcompare stack logs` shows the nodes' logs"
+    return StackError(f"formatting Kafka storage for node {node_id} failed: {cause}\n{output[-2000:]}", fix=fix)
+
+
+def random_cluster_id(random_bytes: Callable[[], bytes] | None = None) -> str:
+    """A KRaft cluster id as Kafka's Uuid.randomUuid makes it: 16 random bytes, base64url without padding.
+
+    Like Kafka, draw again when the text would start with '-' (a command-line parser would read it as
+    an option: "argument --cluster-id/-t: expected one argument", about 1 start in 64) and never
+    return the all-zero id or the metadata topic's id (1).
+    """
     import base64
 
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    draw = random_bytes or (lambda: uuid.uuid4().bytes)
+    reserved = {bytes(16), (1).to_bytes(16, "big")}
+    while True:
+        raw = draw()
+        text = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        if raw not in reserved and not text.startswith("-"):
+            return text
 
 
 def start_node(node: KafkaNode, jars: Path, java: str) -> process.ProcessRecord:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from streamcompare import interrupt
 from streamcompare.errors import StackError
 from streamcompare.paths import default_run_dir
 from streamcompare.stack import kafka, kinesis, prereqs, process
@@ -44,6 +45,17 @@ class StackState:
     kinesis_limits: dict[str, object] | None = None
     """The fidelity layer's settings at start (None: clients talk to the bare emulator)."""
     pid_files: list[str] = field(default_factory=list)
+    owner: dict[str, int] | None = None
+    """The process that started this stack for its own use (pid, start_ticks) and stops it when done;
+    None for `stack up`. A stack whose owner died (SIGKILL) is stopped by `cleanup --local`."""
+
+    def orphaned(self) -> bool:
+        """Started for a process that is gone without stopping it."""
+        if not self.owner:
+            return False
+        from streamcompare.stack.ledger import Owned
+
+        return not Owned("owner", int(self.owner["pid"]), int(self.owner["start_ticks"])).is_running()
 
     @property
     def brokers(self) -> int:
@@ -64,7 +76,7 @@ class StackState:
         return {"kind": "local", "kafka_bootstrap": self.kafka_bootstrap,
                 "kinesis_endpoint": self.kinesis_endpoint, "region": kinesis.LOCAL_REGION,
                 "kafka_version": self.kafka_version, "kinesis_version": self.kinesis_version,
-                "brokers": self.brokers,
+                "brokers": self.brokers, "run_dir": self.run_dir,
                 "kinesis_emulator_endpoint": self.kinesis_emulator_endpoint or self.kinesis_endpoint,
                 "kinesis_limits": self.kinesis_limits,
                 "emulator": {"kinesis": True, "kafka": False}}
@@ -113,7 +125,10 @@ def up(run_dir: Path | None = None, *, brokers: int = 3, with_kafka: bool = True
             _start_kinesis(state, run_dir, kinesis_port, kinesis_limits, progress)
     except BaseException:
         progress("start-up failed; stopping what was started")
-        _stop_all(state)
+        with interrupt.shielded():
+            stopped = _stop_all(state)
+        if interrupt.stopping():
+            interrupt.cleaned(f"stopped the {len(stopped)} stack process(es) started so far")
         raise
     return state, True
 
@@ -206,7 +221,8 @@ def down(run_dir: Path | None = None, *, keep_data: bool = False) -> list[tuple[
     state = StackState.load(run_dir)
     if state is None:
         return []
-    outcomes = _stop_all(state)
+    with interrupt.shielded():  # a signal must not leave half a quorum running
+        outcomes = _stop_all(state)
     if not keep_data:
         for node in state.kafka_nodes:
             shutil.rmtree(Path(str(node["log"])).parent / "data", ignore_errors=True)
@@ -256,8 +272,16 @@ def local_stack(brokers: int = 3, run_dir: Path | None = None, *, with_kafka: bo
                             kinesis_limits=kinesis_limits, progress=progress)
     if started_now:
         progress(f"stack up in {time.monotonic() - started:.1f} s")
+        from streamcompare.stack.ledger import this_process
+
+        me = this_process()
+        state.owner = {"pid": me.pid, "start_ticks": me.start_ticks}
+        state.save()
     try:
         yield LocalStack(state=state, started_here=started_now)
     finally:
         if started_now:
-            down(Path(state.run_dir))
+            with interrupt.shielded():
+                down(Path(state.run_dir))
+                if interrupt.stopping():
+                    interrupt.cleaned("stopped the local stack this run had started")
