@@ -57,18 +57,13 @@ def kinesis_run_cost_usd(workload: Workload, prices: Any) -> float:
 @contextmanager
 def target_for(spec: str, allow_aws_create: bool, brokers: int) -> Iterator[dict[str, Any]]:
     """`local` uses (or starts, then stops) the local stack; otherwise a report config's target section."""
-    if spec == "local":
-        from streamcompare.stack.local import local_stack
+    from streamcompare.config import TargetConfig, load_config
+    from streamcompare.targets import open_target
 
-        with local_stack(brokers=brokers, progress=lambda m: console.log(m, markup=False, highlight=False)) as stack:
-            yield stack.target()
-        return
-    from streamcompare.config import load_config
-
-    target = load_config(Path(spec)).target.driver_target()
-    if allow_aws_create:
-        target["allow_create"] = True
-    yield target
+    config = TargetConfig() if spec == "local" else load_config(Path(spec)).target
+    with open_target(config, brokers=brokers if spec == "local" else None, allow_create=allow_aws_create,
+                     progress=lambda m: console.log(m, markup=False, highlight=False)) as target:
+        yield target
 
 
 def bench_command(
