@@ -20,6 +20,7 @@ app = typer.Typer(
 def _register() -> None:
     from streamcompare.cli.bench import bench_command
     from streamcompare.cli.cost import cost_command, prices_app
+    from streamcompare.cli.probe import app as probe_app
     from streamcompare.cli.report import report_command
     from streamcompare.cli.stack import app as stack_app
 
@@ -28,6 +29,7 @@ def _register() -> None:
         cost_command)
     app.add_typer(prices_app, name="prices", help="Show or refresh the dated AWS price tables.")
     app.command("bench")(bench_command)
+    app.add_typer(probe_app, name="probe", help="Live experiments on the local stack (security, ...).")
     app.command("report", help="Run every notebook with papermill and write a self-contained HTML report.")(
         report_command)
 
