@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-## Whole test suite: unit, integration (live local stack) and notebooks.
+## Whole test suite: unit, integration (live 3-node stack) and browser; then the notebooks on a 1-broker stack.
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not notebooks" $(PYTEST_ARGS)
+	STREAMCOMPARE_TEST_BROKERS=1 $(BIN)/python -m pytest -m notebooks $(PYTEST_ARGS)
 
 test-unit: setup
 	$(BIN)/python -m pytest -m unit $(PYTEST_ARGS)
@@ -35,8 +36,11 @@ stack-up: setup
 stack-down: setup
 	$(BIN)/streamcompare stack down
 
+## Ruff, mypy and the import layering of DESIGN.md (import-linter).
 lint: setup
 	$(BIN)/ruff check lib tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf build dist lib/*.egg-info .pytest_cache .ruff_cache

@@ -28,8 +28,13 @@ cost_scenario: str = ""   # cost scenario YAML
 '''
 IMPORTS = '''import pandas as pd
 from streamcompare import charts
-from streamcompare.notebook import (collect_scores, decide, headline, load_headlines, load_target, panel,
-                                    record_headlines, record_scores, show, showing, slider)'''
+from streamcompare.charts import show
+from streamcompare.criteria import flow_control
+from streamcompare.decision import decide
+from streamcompare.headlines import headline
+from streamcompare.notebook import panel
+from streamcompare.notebook.record import record_headlines, record_scores
+from streamcompare.report.target import load_target'''
 LATENCY = '''pd.DataFrame({"system": ["kafka"] * 5 + ["kinesis (emulator)"] * 5,
               "quantile": ["p50", "p90", "p99", "p99.9", "max"] * 2,
               "value_us": [800, 1500, 4000, 9000, 20000, 2500, 4000, 9000, 30000, 90000]})'''
@@ -50,14 +55,12 @@ def alpha() -> Any:
                       'print("password seen by the notebook:", target["kafka_security"]["sasl.password"])'),
         new_code_cell(f'import warnings\nwarnings.warn("{WARNING_MARKER}")'),
         new_code_cell(f"show(charts.latency_percentiles({LATENCY}))"),
-        new_code_cell('panel({"n": slider("options", 1, 4, 1, 2)},\n'
-                      '      showing(lambda n: pd.DataFrame({"option": [f"option {i}" for i in range(n)],\n'
-                      '                                      "item": "compute", "monthly_usd": 100.0}),\n'
-                      '              charts.cost_bars),\n'
-                      '      defaults={"n": 3})'),
+        new_code_cell('panel(flow_control, flow_control.Evidence(), {"shards": 3})'),
         new_code_cell('record_headlines(kafka_p99_ms=headline(4.0, "ms", "measured", "Kafka p99 end-to-end"),\n'
                       '                 monthly_usd=headline(1234.5, "USD", "modelled", "Kinesis monthly cost"))\n'
-                      'record_scores("latency", {"kafka": 9, "kinesis": 6}, "measured")'),
+                      'record_scores("latency", [\n'
+                      '    {"option": "kafka", "score": 9, "evidence": "measured", "why": "a"},\n'
+                      '    {"option": "kinesis", "score": 6, "evidence": "measured", "why": "b"}])'),
     ])
 
 
@@ -67,7 +70,9 @@ def beta() -> Any:
         _parameters_cell(),
         new_code_cell(IMPORTS),
         new_code_cell(f"show(charts.latency_percentiles({LATENCY}))"),
-        new_code_cell('record_scores("cost", {"kafka": 1, "kinesis": 10}, "modelled")'),
+        new_code_cell('record_scores("cost", [\n'
+                      '    {"option": "kafka", "score": 1, "evidence": "modelled", "why": "c"},\n'
+                      '    {"option": "kinesis", "score": 10, "evidence": "modelled", "why": "d"}])'),
         new_code_cell(f'marker = "{CODE_MARKERS[1]}"\nraise RuntimeError("{FAILURE_MESSAGE}")'),
         new_code_cell('print("never reached")'),
     ])
@@ -76,11 +81,13 @@ def beta() -> Any:
 def decision() -> Any:
     return new_notebook(cells=[
         new_markdown_cell("# Decision"),
-        _parameters_cell(PARAMETERS + 'headlines_file: str = ""  # the run\'s headlines.json\n'
+        _parameters_cell(PARAMETERS + 'choices_file: str = ""  # the team\'s choices\n'
                                       'weights: dict = {"latency": 6, "cost": 4}\n'),
         new_code_cell(IMPORTS),
         new_code_cell(f'marker = "{CODE_MARKERS[2]}"\n'
-                      "result = decide(collect_scores(load_headlines(headlines_file)), weights)"),
+                      '# the scores alpha recorded (beta failed, so its cost scores do not count)\n'
+                      'result = decide({"latency": {"kafka": (9, "measured"), "kinesis": (6, "measured")}},\n'
+                      '                {"latency": weights["latency"]})'),
         new_code_cell("show(charts.scores(result.contributions))"),
         new_code_cell("record_headlines(**result.headlines())"),
     ])
@@ -94,7 +101,7 @@ def probe() -> Any:
         new_code_cell(IMPORTS),
         new_code_cell("target = load_target(target_file)\n"
                       'record_headlines(kind=target["kind"], bootstrap=target.get("kafka_bootstrap"), mode=mode,\n'
-                      '                 replay=bool(target.get("replay")), results_dir=results_dir)'),
+                      '                 replay=bool(target.get("replay")), results_dir=results_dir, run_id=run_id)'),
     ])
 
 

@@ -1,9 +1,8 @@
 """Pure altair chart builders (DataFrame in, chart out), one theme, and offline rendering.
 
 Builders take data that is already aggregated (one row per system and quantile, option and line item,
-...) and refuse more than `MAX_ROWS` rows. `show(chart)` is what notebooks call: in JupyterLab it
-displays the interactive chart (JupyterLab renders Vega-Lite itself, offline); headless (papermill, the
-report) it displays an inline SVG made by vl-convert, so the HTML report needs no JavaScript or network.
+...) and refuse more than `MAX_ROWS` rows. `show(chart)` displays an inline SVG made by vl-convert,
+in JupyterLab and in the report alike, so no page needs JavaScript or the network.
 """
 
 from __future__ import annotations
@@ -90,10 +89,11 @@ def render_static(chart: alt.TopLevelMixin) -> Any:
 
 
 def show(chart: alt.TopLevelMixin) -> None:
-    """Display a chart: interactive in JupyterLab, inline SVG under papermill and in the report."""
+    """Display a chart as inline SVG, in JupyterLab as in the report: it needs no JavaScript and no network
+    (JupyterLab has no offline renderer for Vega-Lite 6; see docs/design-notes.md)."""
     from IPython.display import display
 
-    display(render_static(chart) if is_headless() else chart)
+    display(render_static(chart))
 
 
 def _checked(df: pd.DataFrame, required: Sequence[str], builder: str) -> pd.DataFrame:
@@ -168,8 +168,9 @@ def latency_trend(df: pd.DataFrame, title: str = "Latency across runs", log: boo
     if log:
         df, note = _drop_non_positive(df, "value_ms")
     encoding: dict[str, Any] = {
-        "x": alt.X("utc:T", scale=alt.Scale(type="utc"), axis=alt.Axis(format="%Y-%m-%d %H:%M"),
-                   title="run time (UTC)"),
+        "x": alt.X("utc:T", scale=alt.Scale(type="utc"),
+                   axis=alt.Axis(format="%m-%d %H:%M:%S", tickCount=min(8, max(2, int(df["utc"].nunique()))),
+                                 labelAngle=-30), title="run time (UTC)"),
         "y": alt.Y("value_ms:Q", scale=alt.Scale(type="log" if log else "linear"),
                    title="latency (ms" + (", log scale)" if log else ")")),
         "color": alt.Color("system:N", title="system"),
@@ -261,15 +262,16 @@ def scores(df: pd.DataFrame, title: str = "Weighted score by option") -> alt.Top
     return alt.Chart(df).mark_bar().encode(**encoding).properties(title=_title(title))
 
 
-def throttle_sim(df: pd.DataFrame, title: str = "Offered, accepted and throttled load") -> alt.TopLevelMixin:
-    """Records/s over time per series (offered, accepted, throttled, retried ...), one panel per system.
+def throttle_sim(df: pd.DataFrame, title: str = "Offered, accepted and throttled load",
+                 y_title: str = "records/s") -> alt.TopLevelMixin:
+    """A quantity over time per series (offered, accepted, throttled ... in `y_title`'s unit), a panel per system.
 
-    Columns: t_s, system, series, value.
+    Columns: t_s, system, series, value. One chart holds one unit: chart records/s and ms separately.
     """
     df = _checked(df, ["t_s", "system", "series", "value"], "throttle_sim")
     chart = alt.Chart(df).mark_line().encode(
         x=alt.X("t_s:Q", title="time (s)"),
-        y=alt.Y("value:Q", title="records/s"),
+        y=alt.Y("value:Q", title=y_title),
         color=alt.Color("series:N", title=None),
         tooltip=["system", "series", "t_s", alt.Tooltip("value:Q", format=",.0f")])
     if _varies(df, "system"):

@@ -33,7 +33,7 @@ from streamcompare.paths import data_dir, project_root
 
 MASK = "***"
 RESERVED_PARAMETERS = ("target_file", "workload", "results_dir", "run_id", "mode", "cost_scenario",
-                       "headlines_file")
+                       "choices_file")
 """Parameters the report sets for every notebook; overrides may not replace them."""
 ALL_NOTEBOOKS = "*"
 """Key in `parameters` whose overrides apply to every notebook."""
@@ -144,10 +144,13 @@ class ReportConfig(_Model):
     results_dir: Path = Path("data/results")
     reports_dir: Path = Path("reports")
     notebooks_dir: Path = Path("notebooks")
-    notebooks: list[str] = Field(default_factory=list, description="names like 10_latency; empty: all")
+    notebooks: list[str] = Field(default_factory=list, description="names like 01_latency; empty: all")
     parameters: dict[str, dict[str, Any]] = Field(default_factory=dict)
     cost_scenario: Path = Path("data/scenarios/default.yaml")
+    decision_file: Path | None = Field(None, description="the team's weights, scenario and must-haves for "
+                                                         "00_decision; empty: data/decision/default.yaml")
     timeout_s: int = Field(1800, gt=0, description="time budget of each notebook, in seconds")
+    replay_run: str = Field("", description="replay: the run id whose stored results are re-rendered")
 
     @field_validator("workload", mode="after")
     @classmethod
@@ -162,12 +165,14 @@ class ReportConfig(_Model):
             raise ValueError(f"no workload file {path}; use a path or one of: {', '.join(available) or 'none'}")
         return path.resolve()
 
-    @field_validator("cost_scenario", mode="after")
+    @field_validator("cost_scenario", "decision_file", mode="after")
     @classmethod
-    def _resolve_scenario(cls, value: Path, info: ValidationInfo) -> Path:
+    def _resolve_scenario(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is None:
+            return None
         path = value if value.is_absolute() else _base_dir(info) / value
         if not path.is_file():
-            raise ValueError(f"no cost scenario file {path}")
+            raise ValueError(f"no such file {path}")
         return path.resolve()
 
     @field_validator("results_dir", "reports_dir", "notebooks_dir", mode="after")
@@ -204,9 +209,9 @@ class ReportConfig(_Model):
         """Per-notebook parameter overrides: the `*` entry first, then the notebook's own."""
         return {**self.parameters.get(ALL_NOTEBOOKS, {}), **self.parameters.get(notebook, {})}
 
-    def for_replay(self, results_dir: Path) -> ReportConfig:
-        """The same config in replay mode, reading stored results from `results_dir`."""
-        return self.model_copy(update={"mode": "replay", "results_dir": results_dir.resolve()})
+    def for_replay(self, results_dir: Path, run_id: str) -> ReportConfig:
+        """The same config in replay mode, re-rendering run `run_id` stored in `results_dir`."""
+        return self.model_copy(update={"mode": "replay", "results_dir": results_dir.resolve(), "replay_run": run_id})
 
 
 def _base_dir(info: ValidationInfo) -> Path:

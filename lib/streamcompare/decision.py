@@ -19,7 +19,7 @@ from streamcompare.errors import ConfigError
 from streamcompare.headlines import EVIDENCE, headline
 
 WEIGHT_RANGE = (0.0, 10.0)
-SCORE_COLUMNS = ["criterion", "option", "score", "evidence", "source"]
+SCORE_COLUMNS = ["criterion", "option", "score", "evidence", "why"]
 _TIE = 1e-9
 
 
@@ -55,7 +55,7 @@ class DecisionResult:
     recommendation: str | None             # None when the best options tie
     runner_up: str | None
     margin: float                          # best total minus runner-up total (points on 0..10)
-    contributions: pd.DataFrame            # criterion, option, score, evidence, source, weight, weighted
+    contributions: pd.DataFrame            # criterion, option, score, evidence, why, weight, weighted
     sensitivity: tuple[FlipPoint, ...]
     missing_criteria: tuple[str, ...]      # weighted but not scored (e.g. its notebook failed)
     evidence_share: dict[str, float]       # share of the total weight resting on each kind of evidence
@@ -102,8 +102,8 @@ def scores_frame(scores: pd.DataFrame | Mapping[str, Mapping[str, tuple[float, s
     missing = [c for c in SCORE_COLUMNS[:4] if c not in frame.columns]
     if missing:
         raise ConfigError(f"scores lack column(s) {missing}", field="scores", fix=f"give columns {SCORE_COLUMNS}")
-    if "source" not in frame.columns:
-        frame["source"] = ""
+    if "why" not in frame.columns:
+        frame["why"] = frame["source"] if "source" in frame.columns else ""  # headlines of older reports
     frame = frame[SCORE_COLUMNS].astype({"score": float})
     _validate_scores(frame)
     return frame.reset_index(drop=True)
@@ -158,9 +158,11 @@ def decide(scores: pd.DataFrame | Mapping[str, Mapping[str, tuple[float, str]]],
     frame["weight"] = frame["criterion"].map(used)
     frame["weighted"] = frame["weight"] * frame["score"] / total_weight
     totals = frame.groupby("option")["weighted"].sum()
-    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    ranked: list[tuple[str, float]] = sorted(((str(o), float(t)) for o, t in totals.items()),
+                                             key=lambda item: (-item[1], item[0]))
     best, best_total = ranked[0]
-    runner_up, second_total = ranked[1] if len(ranked) > 1 else (None, best_total)
+    runner_up: str | None = ranked[1][0] if len(ranked) > 1 else None
+    second_total = ranked[1][1] if len(ranked) > 1 else best_total
     margin = best_total - second_total if runner_up else math.inf
     recommendation = best if margin > _TIE else None
     matrix = frame.pivot(index="option", columns="criterion", values="score")
@@ -211,6 +213,6 @@ def _evidence_share(frame: pd.DataFrame, total_weight: float) -> dict[str, float
 
 def collect_scores(headlines: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     """Scores recorded by the criterion notebooks that completed, from the run's headlines.json."""
-    rows = [row for name, entry in headlines.items() if entry.get("status") == "ok"
-            for row in entry.get("scores", [])]
+    rows = [{**row, "why": row.get("why", row.get("source", ""))}
+            for name, entry in headlines.items() if entry.get("status") == "ok" for row in entry.get("scores", [])]
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from streamcompare.probes import client_cpu as interfaces
+from streamcompare.reference.code_samples import code_samples
 
 pytestmark = pytest.mark.integration
 
@@ -14,14 +15,13 @@ pytestmark = pytest.mark.integration
     ("kinesis", {"producer_mode": "put_records"}),
 ])
 def test_client_cpu_per_record_is_measured(live_stack, system: str, settings: dict[str, str]) -> None:
-    target = {**live_stack.target(), "replication_factor": min(3, live_stack.state.brokers)}
-    row = interfaces.client_cpu_per_record(target, system, settings, records=300)
+    row = interfaces.client_cpu_per_record(live_stack.target(), system, settings, records=300)
     assert row["acked"] == 300
     assert 0 < row["cpu_us_per_record"] < 100_000
 
 
 def test_code_samples_come_from_the_drivers() -> None:
-    samples = interfaces.code_samples()
+    samples = code_samples()
     assert set(samples.system) == {"kafka", "kinesis"}
     assert samples.code.str.contains("def ").all()
     assert samples.loc[samples.operation == "produce", "code"].iloc[0].count("produce(") >= 1

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from streamcompare.bench.store import ResultStore
 from streamcompare.config import parse_config
 from streamcompare.paths import project_root
 from streamcompare.report import ReportOutcome, build_report
@@ -107,9 +108,11 @@ def test_pages_show_no_code_no_network_no_secret(report: ReportOutcome) -> None:
 
 
 def test_results_were_written_for_replay(report: ReportOutcome) -> None:
-    results = Path(json.loads((report.report_dir / "summary.json").read_text())["config"]["results_dir"])
-    assert len(list(results.glob("*.json"))) >= 7  # 5 latency runs + 2 delivery checks
-    assert len(list((results / "experiments").glob("*.json"))) == 3  # client CPU, delivery, scaling
+    summary = json.loads((report.report_dir / "summary.json").read_text())
+    store = ResultStore(Path(summary["config"]["results_dir"]))
+    assert len(store.runs(summary["run_id"])) >= 7  # 5 latency runs + 2 delivery checks
+    names = {p.name.split("-", 1)[1] for p in (store.root / "experiments").glob(f"{summary['run_id']}-*.json")}
+    assert {"client-cpu.json", "delivery.json", "scaling.json"} <= names
 
 
 def test_replay_rerenders_the_stored_results_without_measuring(report: ReportOutcome) -> None:
@@ -123,3 +126,30 @@ def test_replay_rerenders_the_stored_results_without_measuring(report: ReportOut
     assert sorted(results.rglob("*.json")) == before, "replay measures nothing and writes no results"
     assert values(replayed, "01_latency")["kafka_e2e_p99_ms"] == values(report, "01_latency")["kafka_e2e_p99_ms"]
     assert values(replayed, "03_reliability")["lost_records"] == 0
+
+
+def test_replay_of_the_older_of_two_runs_shows_the_older_runs_figures(report: ReportOutcome, live_stack) -> None:
+    """Two live runs into one results folder; replaying the older report re-renders exactly its figures."""
+    summary = json.loads((report.report_dir / "summary.json").read_text())
+    results = Path(summary["config"]["results_dir"])
+    second_config = parse_config({
+        "target": {"kind": "local", "local": {"brokers": live_stack.state.brokers}},
+        "workload": summary["config"]["workload"], "results_dir": str(results),
+        "reports_dir": str(report.report_dir.parent / "second"), "notebooks": ["01_latency"],
+        "parameters": {"01_latency": {"poll_intervals_ms": [200]}}, "timeout_s": 600}, base_dir=ROOT)
+    os.environ["STREAMCOMPARE_RUN_DIR"] = live_stack.state.run_dir
+    try:
+        second = build_report(second_config)
+    finally:
+        os.environ.pop("STREAMCOMPARE_RUN_DIR", None)
+    assert second.exit_code == 0
+    older, newer = values(report, "01_latency"), values(second, "01_latency")
+    replay_config = parse_config({"workload": "quick", "results_dir": str(results), "notebooks": ["01_latency"],
+                                  "reports_dir": str(report.report_dir.parent / "replayed-older")}, base_dir=ROOT)
+    replayed = build_report(replay_config, replay_dir=report.report_dir)
+    assert replayed.exit_code == 0
+    shown = values(replayed, "01_latency")
+    assert (shown["kafka_e2e_p99_ms"], shown["kafka_publish_p99_ms"]) == (
+        older["kafka_e2e_p99_ms"], older["kafka_publish_p99_ms"])
+    assert (shown["kafka_e2e_p99_ms"], shown["kafka_publish_p99_ms"]) != (
+        newer["kafka_e2e_p99_ms"], newer["kafka_publish_p99_ms"]), "two live runs gave identical figures"

@@ -7,7 +7,7 @@ from streamcompare.bench.errors import BenchmarkError
 from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.workload import validate_workload
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.integration  # starts a consumer process
 
 FACTORY = f"{fakes.__name__}:FakeDriver"
 

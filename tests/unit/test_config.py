@@ -136,9 +136,10 @@ def test_overrides_merge_star_then_notebook_and_replay_switches_mode(tmp_path: P
     config = parse_config({"parameters": {"*": {"rate": 1, "size": 2}, "10_latency": {"rate": 5}}})
     assert config.overrides_for("10_latency") == {"rate": 5, "size": 2}
     assert config.overrides_for("20_cost") == {"rate": 1, "size": 2}
-    replay = config.for_replay(tmp_path)
-    assert (replay.mode, replay.results_dir, config.mode) == ("replay", tmp_path, "live")
-    assert "headlines_file" in RESERVED_PARAMETERS
+    replay = config.for_replay(tmp_path, "20260101T000000Z")
+    assert (replay.mode, replay.results_dir, replay.replay_run, config.mode) == (
+        "replay", tmp_path, "20260101T000000Z", "live")
+    assert "choices_file" in RESERVED_PARAMETERS
 
 
 def test_load_config_from_yaml_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,8 +19,12 @@ MONTH_S = 730 * 3600  # 2,628,000 seconds in a 730-hour month
 
 
 def scenario(**fields: Any) -> Scenario:
-    """A scenario without headroom or ops effort, so the hand arithmetic stays short."""
-    sizing = {"headroom": 0, "storage_headroom": 0, **fields.pop("sizing", {})}
+    """A scenario without headroom or ops effort, so the hand arithmetic stays short.
+
+    These worked examples were written with GB = 10^9 bytes, so they pin `gb_bytes` to 10^9 (the default is
+    now 2^30: see test_cost_billing_rules.py for the cases that use it). 1 KB is the default 1,024 bytes.
+    """
+    sizing = {"headroom": 0, "storage_headroom": 0, "gb_bytes": 10**9, **fields.pop("sizing", {})}
     return scenario_from_dict({"ops": {"include": False}, "sizing": sizing, **fields})
 
 
@@ -35,8 +39,8 @@ def lines(name: str, s: Scenario, prices: PriceTable = PRICES) -> dict[str, floa
 
 
 def test_registry_has_every_option_and_fresh_registries_are_independent() -> None:
-    assert COST_MODELS.names() == ["kinesis-provisioned", "kinesis-on-demand", "msk-provisioned",
-                                   "msk-serverless", "msk-express", "kafka-ec2"]
+    assert COST_MODELS.names() == ["kinesis-provisioned", "kinesis-on-demand", "kinesis-on-demand-advantage",
+                                   "msk-provisioned", "msk-serverless", "msk-express", "kafka-ec2"]
     fresh = CostModelRegistry()
     assert fresh.names() == []
     register_builtin_models(fresh)
@@ -104,13 +108,15 @@ def test_kinesis_on_demand_worked_example() -> None:
     s = scenario(write_mb_per_s=1, avg_record_bytes=1250, consumers=3, retention_hours=72)
     got = lines("kinesis-on-demand", s)
     assert got["kinesis-on-demand-stream-hour"] == pytest.approx(29.20)  # 730 x $0.04
-    # 1,250 B rounds up to 2 KB: 800/s x 2,000 B x 2,628,000 s = 4,204.8 GB x $0.08 = $336.384
-    assert got["kinesis-on-demand-data-in"] == pytest.approx(336.384)
+    # 1,250 B rounds up to 2 KB. AWS: 1 KB = 1,024 bytes, so 2 KB = 2,048 B (this case said 2,000 B and $336.384
+    # while the model used 1 KB = 1,000 B): 800/s x 2,048 B x 2,628,000 s = 4,305.7152 GB x $0.08 = $344.457216
+    assert got["kinesis-on-demand-data-in"] == pytest.approx(344.457216)
     # out is not rounded: 3 x 1e6 x 2,628,000 / 1e9 = 7,884 GB x $0.04 = $315.36
     assert got["kinesis-on-demand-data-out"] == pytest.approx(315.36)
     # 48 h beyond 24 h: 1e6 x 48 x 3,600 / 1e9 = 172.8 GB-month x $0.10 = $17.28
     assert got["kinesis-on-demand-extended-retention"] == pytest.approx(17.28)
-    assert COST_MODELS.estimate("kinesis-on-demand", s, PRICES).monthly_usd == pytest.approx(698.224)
+    # 29.20 + 344.457216 + 315.36 + 17.28 (was 698.224 with 1 KB = 1,000 B)
+    assert COST_MODELS.estimate("kinesis-on-demand", s, PRICES).monthly_usd == pytest.approx(706.297216)
 
 
 def test_on_demand_rounds_each_record_up_to_1_kb() -> None:
@@ -195,18 +201,19 @@ def with_prices(table: PriceTable, **usd: float) -> PriceTable:
     return dataclasses.replace(table, prices={**table.prices, **changed})
 
 
-def test_msk_express_is_sized_but_not_priced_until_prices_exist() -> None:
+def test_msk_express_is_sized_by_broker_limits_and_priced_with_unverified_prices() -> None:
     s = scenario(write_mb_per_s=100, consumers=2)
     estimate = COST_MODELS.estimate("msk-express", s, PRICES)
-    assert estimate.monthly_usd is None and not estimate.priced and estimate.line_items == ()
-    assert "msk-express-broker-express.m7g.large-hour" in estimate.unpriced
-    assert estimate.sizing["brokers"] == 9  # 100 / 15 -> 7, 200 / 30 -> 7, rounded up to 9 over 3 AZs
-    # With (made-up, test-only) prices it is priced the same way as the others.
-    fake = with_prices(PRICES, **{"msk-express-broker-express.m7g.large-hour": 1.0, "msk-express-storage": 0.1,
-                                  "msk-express-data-in": 0.01})
-    priced = COST_MODELS.estimate("msk-express", scenario(write_mb_per_s=1, consumers=0), fake)
-    # 3 brokers x 730 h x $1 + 86.4 GB x $0.1 + 2,628 GB x $0.01 + cross-AZ 2,628 x 2/3 x 2 x $0.01
-    assert priced.monthly_usd == pytest.approx(2190 + 8.64 + 26.28 + 35.04)
+    # express.m7g.large: 15.6 MB/s in, 31.2 MB/s out. 100 / 15.6 = 6.4 -> 7; 200 / 31.2 = 6.4 -> 7; rounded up
+    # to a multiple of 3 AZs -> 9 brokers.
+    assert (estimate.sizing["brokers"], estimate.sizing["for_ingress"], estimate.sizing["for_egress"]) == (9, 7, 7)
+    assert estimate.priced and set(estimate.unverified_prices) == {
+        "msk-express-broker-express.m7g.large-hour", "msk-express-storage", "msk-express-data-in"}
+    # A price listed without a value leaves the option sized but not priced.
+    unpriced = dataclasses.replace(PRICES, prices={**PRICES.prices, "msk-express-storage": dataclasses.replace(
+        PRICES.prices["msk-express-storage"], usd=None)})
+    blank = COST_MODELS.estimate("msk-express", s, unpriced)
+    assert blank.monthly_usd is None and blank.unpriced == ("msk-express-storage",) and blank.sizing["brokers"] == 9
 
 
 def test_ops_effort_is_an_adjustable_line_that_can_be_switched_off() -> None:

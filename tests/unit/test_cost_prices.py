@@ -49,16 +49,30 @@ def test_shipped_table_has_every_field_and_the_facts_prices() -> None:
     assert "GiB" in table.get("msk-serverless-data-in").unit  # the price says GiB, so the unit says so
 
 
-def test_unverified_prices_are_marked_and_express_is_not_priced() -> None:
+def test_unverified_prices_are_marked_and_express_and_advantage_are_priced() -> None:
     table = load_prices("us-east-1")
     unverified = table.unverified()
     assert "kinesis-extended-retention-shard-hour" in unverified  # FACTS: unit unverified
     assert "msk-serverless-cluster-hour" in unverified  # FACTS: 2022 secondary source
     assert "kinesis-shard-hour" not in unverified
-    express = table.get("msk-express-broker-express.m7g.large-hour")
-    assert express.usd is None and not express.priced and not express.verified
-    with pytest.raises(ConfigError, match="listed but not priced"):
-        table.usd("msk-express-broker-express.m7g.large-hour")
+    # FACTS.md: express.m7g.large $0.408/h, $0.01 per GB written, about $0.10 per GB-month; all unverified.
+    express = {k: table.get(k) for k in ("msk-express-broker-express.m7g.large-hour", "msk-express-data-in",
+                                         "msk-express-storage")}
+    assert [p.usd for p in express.values()] == [0.408, 0.01, 0.10]
+    assert not any(p.verified for p in express.values())
+    # FACTS.md (AWS Big Data Blog, 2026-03-09): $0.032 in, $0.016 out and EFO, $0.023 per GB-month retention.
+    advantage = {k: table.get(f"kinesis-advantage-{k}") for k in ("data-in", "data-out", "efo-data-out", "retention")}
+    assert [p.usd for p in advantage.values()] == [0.032, 0.016, 0.016, 0.023]
+    assert all(p.as_of == date(2026, 3, 9) and "Blog" in p.source and not p.verified for p in advantage.values())
+
+
+def test_infinite_or_nan_price_is_rejected_with_the_field(tmp_path: Path) -> None:
+    for bad in (".inf", ".nan"):
+        path = tmp_path / "aws-us-east-1-2024-07-01.yaml"
+        path.write_text(MINIMAL.format(region="us-east-1", day="2024-07-01", usd=bad))
+        with pytest.raises(ConfigError) as info:
+            load_price_table(path)
+        assert info.value.field == "prices.prices.0.usd" and "finite" in str(info.value)
 
 
 def test_missing_price_names_the_key_and_the_fix() -> None:

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.unit
 def test_sample_scenario_file_equals_the_defaults() -> None:
     loaded = load_scenario(default_scenario_path())
     assert loaded == Scenario()
+    assert (loaded.sizing.kinesis_kb_bytes, loaded.sizing.gb_bytes, loaded.compression_ratio) == (1024, 2**30, 1)
     assert (loaded.write_mb_per_s, loaded.avg_record_bytes, loaded.consumers, loaded.retention_hours,
             loaded.availability_zones, loaded.replication_factor) == (10, 1000, 2, 24, 3, 3)
 

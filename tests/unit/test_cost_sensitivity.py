@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from streamcompare.cost.estimate import CostEstimate, LineItem
@@ -82,9 +84,13 @@ def test_real_break_even_points_separate_the_winners() -> None:
 def test_sweep_is_long_form_and_skips_unpriced_options() -> None:
     frame = sweep(Scenario(), PRICES, "write_mb_per_s", [1, 10, 100])
     assert list(frame.columns) == SWEEP_COLUMNS
-    assert set(frame["option"]) == {"kinesis-provisioned", "kinesis-on-demand", "msk-provisioned",
-                                    "msk-serverless", "kafka-ec2"}  # msk-express is not priced
-    assert len(frame) == 15 and set(frame["parameter"]) == {"write_mb_per_s"}
+    assert set(frame["option"]) == {"kinesis-provisioned", "kinesis-on-demand", "kinesis-on-demand-advantage",
+                                    "msk-provisioned", "msk-serverless", "msk-express", "kafka-ec2"}
+    assert len(frame) == 21 and set(frame["parameter"]) == {"write_mb_per_s"}
+    # An option whose price is listed without a value is left out of sweeps.
+    unpriced = dataclasses.replace(PRICES, prices={**PRICES.prices, "msk-express-data-in": dataclasses.replace(
+        PRICES.prices["msk-express-data-in"], usd=None)})
+    assert "msk-express" not in set(sweep(Scenario(), unpriced, "write_mb_per_s", [1])["option"])
     on_demand = frame[frame["option"] == "kinesis-on-demand"].sort_values("value")["monthly_usd"].tolist()
     assert on_demand == sorted(on_demand) and on_demand[0] < on_demand[-1]
 

@@ -81,7 +81,7 @@ def test_weighted_but_unscored_criteria_are_left_out_and_listed() -> None:
 
 def test_evidence_share_follows_the_weights() -> None:
     share = decide(SCORES, WEIGHTS).evidence_share
-    assert share == pytest.approx({"measured": 8 / 15, "modelled": 5 / 15, "documented": 2 / 15})
+    assert share == pytest.approx({"measured": 8 / 15, "emulated": 0.0, "modelled": 5 / 15, "documented": 2 / 15})
 
 
 @pytest.mark.parametrize(("scores", "weights", "match"), [

@@ -6,6 +6,7 @@ import pytest
 
 from streamcompare.errors import ConfigError
 from streamcompare.models import cloud_latency as lm
+from streamcompare.reference.published_latency import published_reference
 
 pytestmark = pytest.mark.unit
 
@@ -37,7 +38,7 @@ def test_efo_uses_the_published_average() -> None:
 def test_every_component_says_where_its_number_comes_from() -> None:
     frame = lm.model_frame(lm.CloudLatencyParameters())
     assert set(frame.source) <= {"parameter", "published", "measured"}
-    reference = lm.published_reference()
+    reference = published_reference()
     assert {"enhanced fan-out", "shared GetRecords, 5 consumers"} <= set(reference.what)
     assert reference.source.str.len().min() > 10
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from streamcompare.criteria import NOTEBOOK_MODULES
+from streamcompare.criteria.contract import knob_specs
 
 pytestmark = pytest.mark.unit
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
@@ -31,15 +35,21 @@ def test_committed_without_outputs_and_thin(path: Path) -> None:
         for word in ("def ", "class ", "lambda"):
             assert word not in cell.source, f"{path.stem}: notebooks call the library, they define nothing"
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
-    assert "record_headlines" in code[-1].source, "the last cell records headline values"
+    assert "**What this page answers:**" in nb.cells[0].source and "**How to run it:**" in nb.cells[0].source
+    assert code[-1].source.startswith("record(criterion"), "the last cell records headlines and scores"
+    source = "\n".join(line.split("#")[0] for c in code for line in c.source.splitlines())
+    assert not re.search(r"\bmode\s*==|\bif\b", source), "live/replay switching happens in collect()"
+    assert "criterion.collect(ctx)" in source and "panel(criterion, evidence" in source
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_every_library_name_a_notebook_uses_exists(path: Path) -> None:
+def test_each_notebook_imports_its_one_criterion_module_which_follows_the_contract(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    modules = re.findall(r"from streamcompare\.criteria import ([\w, ]+)", source)
-    for name in {m.strip() for group in modules for m in group.split(",")}:
-        module = importlib.import_module(f"streamcompare.criteria.{name}")
-        for attribute in set(re.findall(rf"\b{name}\.(\w+)", source)):
-            assert hasattr(module, attribute), f"{path.stem} calls {name}.{attribute}, which does not exist"
+    imported = re.findall(r"from streamcompare\.criteria import (\w+) as criterion", source)
+    assert imported == [NOTEBOOK_MODULES[path.stem]]
+    module = importlib.import_module(f"streamcompare.criteria.{imported[0]}")
+    for name in ("NAME", "TITLE", "Knobs", "collect", "view", "scores", "headlines"):
+        assert hasattr(module, name), f"{module.__name__} lacks {name}"
+    assert dataclasses.is_dataclass(module.Knobs) and module.Knobs.__dataclass_params__.frozen
+    assert knob_specs(module.Knobs), "every page has at least one knob"

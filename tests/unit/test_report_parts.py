@@ -12,6 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 import report_fixtures as fx
+from streamcompare.bench.store import ResultStore
 from streamcompare.config import parse_config
 from streamcompare.errors import ConfigError
 from streamcompare.headlines import MIME_TYPE
@@ -22,7 +23,7 @@ from streamcompare.report import (
     build_report,
     discover_notebooks,
     notebook_title,
-    resolve_replay_dir,
+    resolve_replay,
 )
 from streamcompare.report.html import clean_for_readers, export_html, failure_page, network_references
 from streamcompare.report.index import format_value, index_html, summary
@@ -162,16 +163,37 @@ def test_titles_come_from_the_first_heading_or_the_name(tmp_path: Path) -> None:
     assert notebook_title(tmp_path / "30_flow_control.ipynb") == "Flow control"
 
 
-def test_replay_dir_is_a_results_folder_or_an_earlier_report(tmp_path: Path) -> None:
+def _store_with_runs(results: Path, *run_ids: str) -> ResultStore:
+    store = ResultStore(results)
+    for run_id in run_ids:
+        store.write_rows(run_id, "delivery", [{"system": "kafka", "lost": 0}], evidence="measured")
+    return store
+
+
+def test_replay_resolves_a_report_folder_to_exactly_its_run(tmp_path: Path) -> None:
     results = tmp_path / "results"
-    results.mkdir()
-    assert resolve_replay_dir(results) == results
+    _store_with_runs(results, "20260101T000000Z", "20260102T000000Z")
     report = tmp_path / "reports" / "20260101T000000Z"
     report.mkdir(parents=True)
-    (report / "summary.json").write_text(json.dumps({"config": {"results_dir": str(results)}}))
-    assert resolve_replay_dir(report) == results
+    (report / "summary.json").write_text(json.dumps({"run_id": "20260101T000000Z",
+                                                     "config": {"results_dir": str(results)}}))
+    assert resolve_replay(report, tmp_path / "elsewhere") == (results.resolve(), "20260101T000000Z")
+
+
+def test_replay_of_a_results_folder_takes_its_newest_run_and_a_run_id_is_found_in_results_dir(
+        tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    _store_with_runs(results, "20260101T000000Z", "20260102T000000Z")
+    assert resolve_replay(results, tmp_path)[1] == "20260102T000000Z"
+    assert resolve_replay("20260101T000000Z", results) == (results.resolve(), "20260101T000000Z")
+
+
+@pytest.mark.parametrize("what", ["missing/folder", "empty", "20991231T000000Z"])
+def test_replay_of_nothing_is_an_error_naming_the_flag(tmp_path: Path, what: str) -> None:
+    (tmp_path / "empty").mkdir()
+    target = str(tmp_path / what) if what != "20991231T000000Z" else what
     with pytest.raises(ConfigError) as caught:
-        resolve_replay_dir(tmp_path / "missing")
+        resolve_replay(target, tmp_path / "empty")
     assert caught.value.field == "--replay"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from streamcompare.bench.results import RunResult
@@ -15,7 +15,7 @@ COLUMNS = ["system", "target", "client", "mode", "target_rate", "achieved_rate",
            "client_errors", "retries", "throttles", "lost", "duplicates"]
 
 
-def _ms(summary: dict[str, Any], key: str) -> float | None:
+def _ms(summary: Mapping[str, Any], key: str) -> float | None:
     value = summary.get(key)
     return None if value is None else round(value / 1000, 3)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from streamcompare.cost.estimate import CostEstimate, LineItem
+from streamcompare.cost.freshness import price_table_age_days, price_table_caption, stale_prices_warning
 from streamcompare.cost.models import COST_MODELS, estimate_all
 from streamcompare.cost.prices import PriceTable, load_price_table, load_prices
 from streamcompare.cost.refresh import refresh_prices
@@ -34,13 +36,17 @@ def build_scenario(path: Path | None, flags: dict[str, Any], ops: dict[str, Any]
     return scenario_from_dict(data)
 
 
-def cost_report(scenario: Scenario, prices: PriceTable, estimates: list[CostEstimate]) -> dict[str, Any]:
-    """The `--json` document: the scenario, the price table used, and every option itemised."""
+def cost_report(scenario: Scenario, prices: PriceTable, estimates: list[CostEstimate],
+                today: date | None = None) -> dict[str, Any]:
+    """The `--json` document: the scenario, the price table used (date, age, stale warning), every option."""
+    day = today or date.today()
     return {
         "scenario": scenario.model_dump(mode="json"),
         "prices": {"file": _display_path(prices.path), "date": prices.prices_date.isoformat(),
                    "region": prices.region, "captured_from": prices.captured_from,
-                   "last_checked": prices.last_checked.isoformat() if prices.last_checked else None},
+                   "last_checked": prices.last_checked.isoformat() if prices.last_checked else None,
+                   "age_days": price_table_age_days(prices, day),
+                   "stale_warning": stale_prices_warning(prices, day)},
         "options": [_option_json(e) for e in estimates],
     }
 
@@ -80,7 +86,17 @@ def cost_command(
     hours_per_month: Annotated[float | None, typer.Option(help="hours billed per month (730)")] = None,
     ops: Annotated[bool | None, typer.Option("--ops/--no-ops", help="include the operations-effort line")] = None,
     ops_usd_per_hour: Annotated[float | None, typer.Option(help="engineer-hour rate, USD")] = None,
+    compression_ratio: Annotated[float | None, typer.Option(
+        help="uncompressed / compressed bytes of producer batches (Kafka; Kinesis only with client compression)")
+    ] = None,
+    kinesis_client_compression: Annotated[bool | None, typer.Option(
+        "--kinesis-client-compression/--no-kinesis-client-compression",
+        help="Kinesis producers compress records themselves at compression-ratio")] = None,
     headroom: Annotated[float | None, typer.Option(help="spare fraction of every limit (0.2)")] = None,
+    gb_bytes: Annotated[int | None, typer.Option(
+        help="bytes in AWS's billed GB: 1073741824 (2^30, default) or 1000000000")] = None,
+    kinesis_kb_bytes: Annotated[int | None, typer.Option(
+        help="bytes in the 1 KB of Kinesis record rounding: 1024 (default) or 1000")] = None,
     broker_instance: Annotated[str | None, typer.Option(help="Kafka broker instance type")] = None,
     prices_file: Annotated[Path | None, typer.Option("--prices", help="price file (default: newest)")] = None,
     option: Annotated[list[str] | None, typer.Option("--option", help="only these options (repeat)")] = None,
@@ -94,9 +110,11 @@ def cost_command(
         {"write_mb_per_s": write_mb_per_s, "avg_record_bytes": avg_record_bytes, "consumers": consumers,
          "retention_hours": retention_hours, "efo": efo, "region": region,
          "availability_zones": availability_zones, "replication_factor": replication_factor,
-         "partitions": partitions, "fetch_from_follower": fetch_from_follower, "hours_per_month": hours_per_month},
+         "partitions": partitions, "fetch_from_follower": fetch_from_follower, "hours_per_month": hours_per_month,
+         "compression_ratio": compression_ratio, "kinesis_client_compression": kinesis_client_compression},
         {"include": ops, "usd_per_hour": ops_usd_per_hour},
-        {"headroom": headroom, "broker_instance": broker_instance},
+        {"headroom": headroom, "broker_instance": broker_instance, "gb_bytes": gb_bytes,
+         "kinesis_kb_bytes": kinesis_kb_bytes},
     )
     prices = load_price_table(prices_file) if prices_file else load_prices(scenario.region)
     if prices.region != scenario.region:
@@ -105,11 +123,12 @@ def cost_command(
     for name in option or []:
         COST_MODELS.get(name)  # unknown names fail with the list of options
     estimates = estimate_all(scenario, prices, names=option or None)
+    today = date.today()
     if as_json:
-        typer.echo(json.dumps(cost_report(scenario, prices, estimates), indent=2))
+        typer.echo(json.dumps(cost_report(scenario, prices, estimates, today), indent=2))
         return
     console = Console(width=None if sys.stdout.isatty() else 140)
-    print_cost_tables(console, scenario, prices, estimates, itemise=itemise, notes=notes)
+    print_cost_tables(console, scenario, prices, estimates, itemise=itemise, notes=notes, today=today)
 
 
 def _money(value: float | None) -> str:
@@ -128,16 +147,25 @@ def _source_text(item: LineItem) -> str:
     return f"{item.price_key} ({item.as_of}){mark}"
 
 
+def print_stale_warning(console: Console, prices: PriceTable, today: date) -> None:
+    warning = stale_prices_warning(prices, today)
+    if warning:
+        console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+
+
 def print_cost_tables(console: Console, scenario: Scenario, prices: PriceTable, estimates: list[CostEstimate],
-                      *, itemise: bool = True, notes: bool = False) -> None:
-    """A summary table (cheapest first), then each option's line items."""
-    s = scenario
+                      *, itemise: bool = True, notes: bool = False, today: date | None = None) -> None:
+    """The price table's date and any stale warning, a summary table (cheapest first), each option's items."""
+    s, day = scenario, today or date.today()
+    gb_text = "2^30" if s.sizing.gb_bytes == 2**30 else f"{s.sizing.gb_bytes:,}"
+    where = " (Kinesis clients too)" if s.kinesis_client_compression else " (Kafka only)"
     console.print(f"[bold]Monthly cost[/] for {s.write_mb_per_s:g} MB/s of {s.avg_record_bytes} B records, "
                   f"{s.consumers} consumers{' (EFO)' if s.efo else ''}, {s.retention_hours:g} h retention, "
-                  f"{s.availability_zones} AZs, RF {s.replication_factor}, {s.hours_per_month:g} h/month")
-    console.print(f"Prices: {prices.path.name if prices.path else prices.region} (prices of "
-                  f"{prices.prices_date}, last checked {prices.last_checked}); {UNVERIFIED_MARK} = uses an "
-                  "unverified price", highlight=False)
+                  f"{s.availability_zones} AZs, RF {s.replication_factor}, {s.hours_per_month:g} h/month, "
+                  f"compression {s.compression_ratio:g}:1{where if s.compression_ratio > 1 else ''}")
+    console.print(f"{price_table_caption(prices, day)} GB = {gb_text} bytes, 1 KB = {s.sizing.kinesis_kb_bytes:,} "
+                  f"bytes (sizing assumptions); {UNVERIFIED_MARK} = uses an unverified price", highlight=False)
+    print_stale_warning(console, prices, day)
     ranked = sorted(estimates, key=lambda e: (e.monthly_usd is None, e.monthly_usd or 0.0))
     summary = Table("option", "monthly USD", "sizing", "caveats")
     for e in ranked:
@@ -171,8 +199,9 @@ def show_prices(
     """Print a price table with each price's unit, source, date and verification mark."""
     prices = load_price_table(prices_file) if prices_file else load_prices(region)
     console = Console(width=None if sys.stdout.isatty() else 160)
-    console.print(f"{prices.path}: prices of {prices.prices_date}, last checked {prices.last_checked}; "
-                  f"from {prices.captured_from}", highlight=False)
+    console.print(f"{prices.path}: prices of {prices.prices_date} ({price_table_age_days(prices, date.today()):,} "
+                  f"days old), last checked {prices.last_checked}; from {prices.captured_from}", highlight=False)
+    print_stale_warning(console, prices, date.today())
     table = Table("key", "USD", "unit", "as of", "verified", "source")
     for p in prices.prices.values():
         table.add_row(p.key, "not priced" if p.usd is None else f"{p.usd:g}", p.unit, str(p.as_of),

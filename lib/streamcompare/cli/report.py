@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from streamcompare.config import load_config
-from streamcompare.report import ProgressEvent, ReportOutcome, build_report, resolve_replay_dir
+from streamcompare.report import ProgressEvent, ReportOutcome, build_report, resolve_replay
 from streamcompare.report.index import format_value
 from streamcompare.report.scrub import scrub_text
 from streamcompare.report.target import resolve_target
@@ -27,18 +27,18 @@ def report_command(
     config: Annotated[Path | None, typer.Option(
         "--config", "-c", help="Report config YAML [default: data/report/default.yaml, a quick live run "
                                "against the local stack]")] = None,
-    replay: Annotated[Path | None, typer.Option(
-        "--replay", help="Re-render from stored results without measuring: a results folder or an earlier "
-                         "report folder")] = None,
+    replay: Annotated[str | None, typer.Option(
+        "--replay", help="Re-render one stored run without measuring: an earlier report folder (exactly its run), "
+                         "a results folder (its newest run) or a run id")] = None,
     notebook: Annotated[list[str] | None, typer.Option(
-        "--notebook", "-n", help="Run only this notebook (repeatable), e.g. -n 10_latency")] = None,
+        "--notebook", "-n", help="Run only this notebook (repeatable), e.g. -n 01_latency")] = None,
 ) -> None:
     """Run every notebook with papermill and write reports/<UTC time>/ with index.html and summary.json."""
     settings = load_config(config)
     if notebook:
         settings = settings.model_copy(update={"notebooks": list(notebook)})
     if replay is not None:
-        settings = settings.for_replay(resolve_replay_dir(replay))
+        settings = settings.for_replay(*resolve_replay(replay, settings.results_dir))
     secrets = settings.secrets()
 
     def safe(text: object) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -24,6 +24,7 @@ class LineItem:
     as_of: date | None = None
     verified: bool | None = None
     price_key: str | None = None
+    note: str = ""
     monthly_usd: float = field(init=False)
 
     def __post_init__(self) -> None:
@@ -33,13 +34,38 @@ class LineItem:
         return {"item": self.item, "quantity": self.quantity, "unit": self.unit, "unit_usd": self.unit_usd,
                 "monthly_usd": self.monthly_usd, "source": self.source,
                 "as_of": self.as_of.isoformat() if self.as_of else None, "verified": self.verified,
-                "price_key": self.price_key}
+                "price_key": self.price_key, "note": self.note}
 
 
-def priced_line(prices: PriceTable, key: str, item: str, quantity: float) -> LineItem:
+def priced_line(prices: PriceTable, key: str, item: str, quantity: float, note: str = "") -> LineItem:
     """A line item whose unit and unit price come from the price table."""
     price = prices.get(key)
-    return LineItem(item, quantity, price.unit, prices.usd(key), price.source, price.as_of, price.verified, key)
+    return LineItem(item, quantity, price.unit, prices.usd(key), price.source, price.as_of, price.verified, key,
+                    note)
+
+
+def gb_text(gb_bytes: int) -> str:
+    return "2^30 B" if gb_bytes == 2**30 else "10^9 B" if gb_bytes == 10**9 else f"{gb_bytes:,} B"
+
+
+def gb_note(gb_bytes: int) -> str:
+    """The GB assumption, stated on every line billed per GB (or GB-month)."""
+    other = ("10^9 would make this line 7.4% higher" if gb_bytes == 2**30
+             else "2^30 would make this line 6.9% lower")
+    return (f"GB = {gb_text(gb_bytes)} (sizing.gb_bytes; AWS does not say which, its bills fit 2^30 better; "
+            f"{other}).")
+
+
+def gb_priced_line(prices: PriceTable, key: str, item: str, quantity_gb: float, gb_bytes: int,
+                   note: str = "") -> LineItem:
+    """A per-GB line whose quantity is already in the scenario's GB; its unit and note say which GB."""
+    line = priced_line(prices, key, item, quantity_gb, " ".join(filter(None, (note, gb_note(gb_bytes)))))
+    return replace(line, unit=f"{line.unit} [GB = {gb_text(gb_bytes)}]")
+
+
+def gb_line(prices: PriceTable, key: str, item: str, bytes_: float, gb_bytes: int, note: str = "") -> LineItem:
+    """A per-GB (or per-GB-month) line: `bytes_` converted with the scenario's GB, which its unit and note state."""
+    return gb_priced_line(prices, key, item, bytes_ / gb_bytes, gb_bytes, note)
 
 
 @dataclass(frozen=True)
@@ -56,6 +82,8 @@ class CostEstimate:
     notes: tuple[str, ...] = ()
     unverified_prices: tuple[str, ...] = ()
     unpriced: tuple[str, ...] = ()
+    prices_date: date | None = None
+    """The date of the price table used (the registry fills it in), so every output can show it."""
 
     @property
     def priced(self) -> bool:
@@ -87,7 +115,8 @@ class CostEstimate:
         return {"name": self.name, "monthly_usd": self.monthly_usd, "priced": self.priced,
                 "sizing": dict(self.sizing), "line_items": [i.as_dict() for i in self.line_items],
                 "notes": list(self.notes), "unverified_prices": list(self.unverified_prices),
-                "unpriced": list(self.unpriced)}
+                "unpriced": list(self.unpriced),
+                "prices_date": self.prices_date.isoformat() if self.prices_date else None}
 
 
 def ops_line(scenario: Scenario, option: str) -> LineItem | None:
@@ -108,7 +137,7 @@ def ops_note(scenario: Scenario) -> str:
 
 
 def gb(bytes_: float) -> float:
-    """Decimal gigabytes (10^9 bytes), as AWS data-transfer and storage prices use unless they say GiB."""
+    """Decimal gigabytes (10^9 bytes). The models use `gb_line` with the scenario's `sizing.gb_bytes` instead."""
     return bytes_ / 1e9
 
 

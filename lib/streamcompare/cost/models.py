@@ -7,12 +7,13 @@ Models are plain functions `(Scenario, PriceTable) -> CostEstimate`. Tests build
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from streamcompare.errors import ConfigError
 
 from .estimate import CostEstimate, LineItem
 from .kafka_models import kafka_ec2, msk_express, msk_provisioned, msk_serverless
+from .kinesis_advantage import kinesis_on_demand_advantage
 from .kinesis_models import kinesis_on_demand, kinesis_provisioned
 from .prices import PriceTable
 from .scenario import Scenario
@@ -57,13 +58,15 @@ class CostModelRegistry:
         result = self.get(name).estimate(scenario, prices)
         if result.name != name:
             raise ValueError(f"cost model {name!r} returned an estimate named {result.name!r}")
-        return result
+        return replace(result, prices_date=prices.prices_date)
 
 
 def register_builtin_models(registry: CostModelRegistry) -> CostModelRegistry:
-    """Register the kit's six deployment options."""
+    """Register the kit's seven deployment options."""
     registry.register("kinesis-provisioned", "Kinesis Data Streams, provisioned shards", kinesis_provisioned)
     registry.register("kinesis-on-demand", "Kinesis Data Streams, on-demand", kinesis_on_demand)
+    registry.register("kinesis-on-demand-advantage", "Kinesis Data Streams, On-demand Advantage",
+                      kinesis_on_demand_advantage)
     registry.register("msk-provisioned", "Amazon MSK, provisioned standard brokers", msk_provisioned)
     registry.register("msk-serverless", "Amazon MSK Serverless", msk_serverless)
     registry.register("msk-express", "Amazon MSK, Express brokers", msk_express)

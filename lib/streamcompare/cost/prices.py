@@ -75,7 +75,7 @@ class PriceTable:
 
 
 class _PriceEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     key: str = Field(min_length=1)
     usd: float | None = Field(ge=0)

@@ -211,7 +211,8 @@ def _entry(old: Price, **changes: Any) -> dict[str, Any]:
 def _write(path: Path, region: str, day: date, entries: list[dict[str, Any]]) -> None:
     header = (f"# AWS prices for streamcompare, region {region}, written by `streamcompare prices refresh`\n"
               f"# on {day.isoformat()} from the AWS Price List API. Entries that could not be refreshed say so\n"
-              "# in their note and keep their old source and date. Units: GB = 10^9 bytes, GiB = 2^30 bytes.\n")
+              "# in their note and keep their old source and date. Units: GB follows the scenario's sizing.gb_bytes\n"
+              "# (docs/cost-model.md); GiB = 2^30 bytes.\n")
     body = {"schema_version": 1, "region": region, "prices_date": day, "captured_from":
             f"AWS Price List API (boto3 pricing.get_products) on {day.isoformat()}", "last_checked": day,
             "last_checked_note": "written by streamcompare prices refresh", "currency": "USD", "prices": entries}

@@ -1,7 +1,7 @@
 """Sweeps and break-even points for the notebooks: how each option's cost moves with one parameter.
 
 Sweeps return long-form DataFrames (columns option, parameter, value, monthly_usd), ready for altair.
-Options that are not priced (MSK Express without prices) are left out.
+Options that are not priced (a price listed without a value) are left out.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ SWEEP_COLUMNS = ["option", "parameter", "value", "monthly_usd"]
 BREAK_EVEN_COLUMNS = ["parameter", "value", "cheaper_below", "cheaper_above", "below_usd", "above_usd"]
 INTEGER_PARAMETERS = {"avg_record_bytes", "consumers", "partitions", "availability_zones", "replication_factor"}
 SWEEPABLE = ("write_mb_per_s", "avg_record_bytes", "consumers", "retention_hours", "partitions",
-             "availability_zones", "replication_factor", "hours_per_month")
+             "availability_zones", "replication_factor", "hours_per_month", "compression_ratio")
 
 
 def _check_parameter(parameter: str) -> None:

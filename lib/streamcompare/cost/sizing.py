@@ -1,7 +1,8 @@
 """Capacity sizing: Kinesis shards and Kafka brokers needed for a workload, with the limit that binds.
 
-Throughput is in decimal MB/s (1 MB = 10^6 bytes) and storage in GB (10^9 bytes). `headroom` is the
-fraction of every limit kept spare: with 0.2 nothing is planned above 80% of a shard's or broker's limit.
+Throughput is in decimal MB/s (1 MB = 10^6 bytes); storage in GB of `gb_bytes` bytes (10^9 unless given).
+`headroom` is the fraction of every limit kept spare: with 0.2 nothing is planned above 80% of a shard's or
+broker's limit.
 """
 
 from __future__ import annotations
@@ -123,20 +124,22 @@ class KafkaBrokers:
 
 def kafka_brokers(*, write_mb_per_s: float, consumers: int, replication_factor: int, retention_hours: float,
                   partitions: int, availability_zones: int, profile: BrokerProfile, headroom: float,
-                  storage_headroom: float, min_volume_gb: float, max_volume_gb: float) -> KafkaBrokers:
+                  storage_headroom: float, min_volume_gb: float, max_volume_gb: float,
+                  gb_bytes: float = 1e9) -> KafkaBrokers:
     """Brokers for ingress, egress (fan-out), replication, retention and partition count.
 
     Per broker, with B brokers, RF replicas and c consumer applications (the AWS MSK right-sizing model):
     network in and disk writes carry RF x W / B (producers plus follower fetches); network out carries
     (RF - 1 + c) x W / B (followers plus consumers, served from page cache); each broker holds
     W x retention x RF / B of data. Brokers are spread evenly, so the count is a multiple of the AZs.
+    W is what the brokers receive: with producer compression, the compressed bytes.
     """
     usable = 1.0 - headroom
     rf = replication_factor
     inbound_limit = min(profile.network_mb_per_s, profile.storage_mb_per_s) * usable
     for_write = ceil_count(rf * write_mb_per_s / inbound_limit)
     for_out = ceil_count((rf - 1 + consumers) * write_mb_per_s / (profile.network_mb_per_s * usable))
-    stored_gb = write_mb_per_s * 1e6 * retention_hours * 3600 * rf / 1e9
+    stored_gb = write_mb_per_s * 1e6 * retention_hours * 3600 * rf / gb_bytes
     needed_gb = stored_gb / (1.0 - storage_headroom)
     for_storage = ceil_count(needed_gb / max_volume_gb)
     for_partitions = ceil_count(partitions * rf / profile.max_partitions)
@@ -148,7 +151,8 @@ def kafka_brokers(*, write_mb_per_s: float, consumers: int, replication_factor: 
     notes = (
         f"Broker {profile.instance}: {profile.network_mb_per_s:g} MB/s network, {profile.storage_mb_per_s:g} "
         f"MB/s storage, {profile.max_partitions} partition replicas, planned at {usable:.0%} ({profile.source})",
-        f"Volumes sized for {stored_gb:,.0f} GB of data (W x retention x RF) kept below "
+        f"Volumes sized for {stored_gb:,.0f} GB ({'2^30' if gb_bytes == 2**30 else f'{gb_bytes:,.0f}'} bytes "
+        f"each) of data (W x retention x RF) kept below "
         f"{1 - storage_headroom:.0%} full, at least {min_volume_gb:g} GB per broker.",
         "Consumers are assumed to read recent data from page cache (no extra disk reads).",
     )
@@ -172,7 +176,7 @@ class ExpressBrokers:
 
 def express_brokers(write_mb_per_s: float, consumers: int, in_mb_per_s: float, out_mb_per_s: float,
                     headroom: float) -> ExpressBrokers:
-    """Express brokers from per-broker ingress/egress (express.m7g.large: about 15 / 30 MB/s); 3 AZs, >= 3."""
+    """Express brokers from per-broker ingress/egress (express.m7g.large: about 15.6 / 31.2 MB/s); 3 AZs, >= 3."""
     usable = 1.0 - headroom
     for_in = ceil_count(write_mb_per_s / (in_mb_per_s * usable))
     for_out = ceil_count(write_mb_per_s * consumers / (out_mb_per_s * usable))

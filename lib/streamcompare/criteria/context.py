@@ -8,6 +8,7 @@ line. Relative paths are read from the working directory when they exist there, 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from streamcompare.bench.workload import resolve_workload
 from streamcompare.criteria.contract import Context, Mode
 from streamcompare.errors import ConfigError
 from streamcompare.paths import default_run_dir, project_root
+from streamcompare.targetfile import load_target
 
 MODES = ("auto", "live", "replay")
 
@@ -46,8 +48,8 @@ def interactive_run_id() -> str:
 
 
 def make_context(*, target_file: str = "", workload: str = "quick", results_dir: str = "data/results",
-                 run_id: str = "", mode: str = "auto", cost_scenario: str = "data/scenarios/default.yaml"
-                 ) -> Context:
+                 run_id: str = "", mode: str = "auto", cost_scenario: str = "data/scenarios/default.yaml",
+                 **options: Any) -> Context:
     """The Context for `collect`, from a notebook's parameters (see the module docstring for `auto`)."""
     if mode not in MODES:
         raise ConfigError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", field="mode",
@@ -58,19 +60,15 @@ def make_context(*, target_file: str = "", workload: str = "quick", results_dir:
     scenario = resolve_path(cost_scenario)
     target: dict[str, Any] | None = None
     if mode != "replay":
-        if target_file:
-            from streamcompare.report.target import load_target  # noqa: PLC0415 (the file format lives there)
-
-            target = load_target(resolve_path(target_file))
-        else:
-            target = running_stack_target()
+        target = load_target(resolve_path(target_file)) if target_file else running_stack_target()
         if target is None and mode == "live":
             raise ConfigError("no target_file was given and no local stack is running", field="mode",
                               fix="run `streamcompare stack up` (or `make stack-up`), or use mode='replay'")
     if target is not None and not target.get("replay"):
         return Context("live", target, spec, store, run_id or interactive_run_id(), scenario,
-                       notes=(f"Live: measuring on {describe(target)} (run {run_id or 'interactive'}).",))
-    return _replay_context(store, run_id, spec, scenario, target, asked=mode)
+                       notes=(f"Live: measuring on {describe(target)} (run {run_id or 'interactive'}).",),
+                       options=options)
+    return dataclasses.replace(_replay_context(store, run_id, spec, scenario, target, asked=mode), options=options)
 
 
 def _replay_context(store: ResultStore, run_id: str, spec: Any, scenario: Path, target: dict[str, Any] | None,
@@ -88,8 +86,9 @@ def _replay_context(store: ResultStore, run_id: str, spec: Any, scenario: Path, 
     if chosen:
         note = f"Replay: {why}this page shows stored run {chosen} from {store.root}."
     else:
-        note = (f"Replay: {why}and {store.root} holds no stored run yet: measured sections are empty. "
-                "Start the stack (`streamcompare stack up`) and run this notebook again to measure.")
+        note = (f"Replay: {'no local stack is running and ' if asked == 'auto' else ''}{store.root} holds no "
+                "stored run yet, so measured sections are empty. Start the stack (`streamcompare stack up`) and "
+                "run this notebook again to measure.")
     public = target or {"kind": "local", "replay": True, "emulator": {"kafka": False, "kinesis": True}}
     return Context(replay, public, spec, store, chosen, scenario, notes=(note,))
 

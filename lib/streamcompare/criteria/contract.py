@@ -113,11 +113,12 @@ class Score:
     why: str
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.value, int | float) and math.isfinite(self.value) and 0 <= self.value <= 10):
+        if not (isinstance(self.value, int | float) and math.isfinite(self.value)
+                and 0 <= round(float(self.value), 6) <= 10):
             raise ConfigError(f"score must be within 0..10, got {self.value}", field="score")
         if self.evidence not in EVIDENCE:
             raise ConfigError(f"unknown evidence {self.evidence!r}", field="evidence", fix=f"use {EVIDENCE}")
-        object.__setattr__(self, "value", round(float(self.value), 2))
+        object.__setattr__(self, "value", clamp(round(float(self.value), 2)))
 
 
 def clamp(value: float, low: float = 0.0, high: float = 10.0) -> float:
@@ -173,6 +174,8 @@ class Context:
     run_id: str
     cost_scenario: Path
     notes: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Criterion-specific collection settings from the notebook's parameters (e.g. poll_intervals_ms)."""
 
     @property
     def live(self) -> bool:

@@ -1,25 +1,57 @@
-"""01_latency: measured publish and end-to-end percentiles, the trend across runs, the cloud model."""
+"""01_latency: publish and end-to-end percentiles measured on the target, the trend, and the cloud model.
+
+Kafka runs for real on the target (on the local stack: a KRaft cluster on loopback); Kinesis on the
+local stack is kinesis-mock, so its figures are emulated, never AWS's. The cloud view is a model whose
+parameters are the knobs, with Kafka's broker time taken from this run's measurement when there is one.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from pathlib import Path
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from streamcompare.bench.results import RunResult, load_result
+from streamcompare import charts
+from streamcompare.bench.results import RunResult
 from streamcompare.bench.runner import run_benchmark
-from streamcompare.bench.summary import client_label, summary_table
-from streamcompare.bench.workload import Workload
-from streamcompare.bench.workload import resolve_workload as resolve_workload  # the notebooks call it here
+from streamcompare.bench.summary import client_label
+from streamcompare.criteria.contract import OPTIONS, Chart, Context, Markdown, Score, Table, View, clamp, knob
+from streamcompare.headlines import headline
 from streamcompare.models import cloud_latency as lm
+from streamcompare.reference.published_latency import published_reference
 
+NAME = "latency"
+TITLE = "Latency"
+NOTEBOOK = "01_latency"
 QUANTILES = ("p50", "p90", "p99", "p99.9", "p99.99", "max")
 METRICS = {"publish_latency": "publish", "e2e_latency": "end-to-end"}
+DEFAULT_POLL_INTERVALS_MS = (200, 1000)
 
-def variants(poll_intervals_ms: Iterable[int] = (200, 1000)) -> list[tuple[str, dict[str, Any]]]:
+
+@dataclass(frozen=True)
+class Knobs:
+    """The cloud model's assumptions and the team's latency budget."""
+
+    latency_budget_ms: float = knob(200.0, "end-to-end budget", unit="ms", low=5, high=5000, log=True)
+    kinesis_poll_interval_ms: int = knob(1000, "Kinesis poll interval", unit="ms", low=200, high=5000, step=100)
+    kinesis_consumers: int = knob(1, "Kinesis consumers sharing a shard", low=1, high=5)
+    efo: bool = knob(False, "Kinesis enhanced fan-out")
+    cross_az_rtt_ms: float = knob(1.0, "cross-AZ round trip", unit="ms", low=0.2, high=5.0, step=0.1)
+    kinesis_put_service_ms: float = knob(15.0, "Kinesis PutRecord service time (assumed)", unit="ms", low=1,
+                                         high=200, step=1)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    results: tuple[RunResult, ...]
+    history: tuple[RunResult, ...]
+    live: bool
+
+
+def variants(poll_intervals_ms: Iterable[int] = DEFAULT_POLL_INTERVALS_MS) -> list[tuple[str, dict[str, Any]]]:
     """Kafka acks 0/1/all; Kinesis batching at each polling interval, and KPL aggregation at the first."""
     intervals = [int(i) for i in poll_intervals_ms] or [200]
     return [("kafka", {"kafka.acks": "0", "kafka.idempotence": False}),
@@ -29,62 +61,60 @@ def variants(poll_intervals_ms: Iterable[int] = (200, 1000)) -> list[tuple[str, 
             ("kinesis", {"kinesis.producer_mode": "aggregated", "kinesis.poll_interval_ms": intervals[0]})]
 
 
-def run_variants(target: dict[str, Any], workload: Workload, results_dir: str | Path, run_id: str,
-                 plan: Iterable[tuple[str, dict[str, Any]]] | None = None,
-                 systems: Iterable[str] = ("kafka", "kinesis")) -> list[RunResult]:
-    """Measure each variant on the target with the one harness; each result file is labelled with run_id."""
-    wanted = set(systems)
-    results = []
-    for system, overrides in plan if plan is not None else variants():
-        if system not in wanted:
-            continue
-        result = run_benchmark(system, target, workload.with_overrides(**overrides),
-                               labels={"report_run": run_id, "notebook": "01_latency"})
-        result.write(results_dir)
-        results.append(result)
-    return results
+def collect(ctx: Context) -> Evidence:
+    """Live: run every variant with the one harness and store each result under the run id; replay: load them."""
+    if ctx.live:
+        results = []
+        for system, overrides in variants(ctx.options.get("poll_intervals_ms", DEFAULT_POLL_INTERVALS_MS)):
+            result = run_benchmark(system, dict(ctx.target), ctx.workload.with_overrides(**overrides),
+                                   labels={"report_run": ctx.run_id, "notebook": NOTEBOOK})
+            ctx.store.write_run(result)
+            results.append(result)
+    else:
+        results = ctx.store.runs(ctx.run_id, NOTEBOOK)
+    return Evidence(tuple(results), tuple(ctx.store.all_runs(NOTEBOOK)), ctx.live)
 
 
-def stored_results(results_dir: str | Path, run_id: str | None = None) -> list[RunResult]:
-    """Results written by this notebook: of one report run, or (run_id None) the newest run's."""
-    found = [load_result(p) for p in sorted(Path(results_dir).glob("*.json"))]
-    mine = [r for r in found if r.labels.get("notebook") == "01_latency"]
-    if run_id is None and mine:
-        run_id = max(mine, key=lambda r: r.utc).labels.get("report_run")
-    return [r for r in mine if r.labels.get("report_run") == run_id]
+# --- pure parts --------------------------------------------------------------------------------------
+def client(r: RunResult) -> str:
+    return f"{r.system}: {client_label(r.system, dict(r.driver_settings))}"
+
+
+def _ms(r: RunResult, metric: str, quantile: str) -> float | None:
+    value = r.quantiles.get(metric, {}).get(quantile)
+    return None if value is None else float(value) / 1000
+
+
+def measured_table(results: Sequence[RunResult]) -> pd.DataFrame:
+    """One row per run, for people: rates in records/s, latencies in ms."""
+    rows = [{"client": client(r), "evidence": "emulated" if r.target.get("emulator") else "measured",
+             "achieved (records/s)": float(r.throughput.get("ack_rate") or 0.0),
+             "publish p50 (ms)": _ms(r, "publish_latency", "p50"), "publish p99 (ms)": _ms(r, "publish_latency", "p99"),
+             "end-to-end p50 (ms)": _ms(r, "e2e_latency", "p50"), "end-to-end p99 (ms)": _ms(r, "e2e_latency", "p99"),
+             "end-to-end max (ms)": _ms(r, "e2e_latency", "max"),
+             "lost": int(r.counts.get("lost") or 0), "duplicates": int(r.counts.get("duplicates") or 0)}
+            for r in results]
+    return pd.DataFrame(rows)
 
 
 def percentiles_frame(results: Iterable[RunResult]) -> pd.DataFrame:
     """Long form for charts.latency_percentiles: system (with client settings), metric, quantile, value_us."""
-    rows = []
-    for r in results:
-        label = f"{r.system}: {client_label(r.system, dict(r.driver_settings))}"
-        for metric, name in METRICS.items():
-            for quantile in QUANTILES:
-                value = r.quantiles.get(metric, {}).get(quantile)
-                if value is not None:
-                    rows.append({"system": label, "metric": name, "quantile": quantile, "value_us": float(value)})
+    rows = [{"system": client(r), "metric": name, "quantile": q, "value_us": float(value)}
+            for r in results for metric, name in METRICS.items() for q in QUANTILES
+            if (value := r.quantiles.get(metric, {}).get(q)) is not None]
     return pd.DataFrame(rows, columns=["system", "metric", "quantile", "value_us"])
 
 
-def summary(results: Iterable[RunResult]) -> pd.DataFrame:
-    return summary_table(list(results))
-
-
-def trend_frame(results_dir: str | Path) -> pd.DataFrame:
-    """End-to-end p50/p99 per report run (acks=all Kafka; batching Kinesis at the first poll interval)."""
+def trend_frame(history: Iterable[RunResult]) -> pd.DataFrame:
+    """End-to-end p50/p99 per report run (acks=all Kafka; batching Kinesis), the best of each run."""
     rows = []
-    for path in sorted(Path(results_dir).glob("*.json")):
-        r = load_result(path)
-        if r.labels.get("notebook") != "01_latency":
-            continue
+    for r in history:
         settings = dict(r.driver_settings)
         if (r.system == "kafka" and settings.get("acks") == "all") or (
                 r.system == "kinesis" and settings.get("producer_mode") == "put_records"):
-            for quantile in ("p50", "p99"):
-                rows.append({"run": r.labels.get("report_run"), "utc": pd.Timestamp(r.utc), "system": r.system,
-                             "quantile": quantile, "value_us": r.quantiles["e2e_latency"].get(quantile)})
-    frame = pd.DataFrame(rows, columns=["run", "utc", "system", "quantile", "value_us"])
+            rows += [{"run": r.labels.get("report_run"), "utc": pd.Timestamp(r.utc), "system": r.system,
+                      "quantile": q, "value_us": r.quantiles["e2e_latency"].get(q)} for q in ("p50", "p99")]
+    frame = pd.DataFrame(rows, columns=["run", "utc", "system", "quantile", "value_us"]).dropna()
     if frame.empty:
         return frame.drop(columns="run")
     grouped = frame.groupby(["run", "system", "quantile"], as_index=False).agg(utc=("utc", "min"),
@@ -92,78 +122,127 @@ def trend_frame(results_dir: str | Path) -> pd.DataFrame:
     return grouped[["utc", "system", "quantile", "value_us"]]
 
 
-def runs_in_trend(trend: pd.DataFrame) -> int:
-    return int(trend["utc"].nunique()) if not trend.empty else 0
-
-
 def measured_kafka_broker_ms(results: Iterable[RunResult]) -> float | None:
     """Broker handling measured on the target: acks=all publish p50 minus linger.ms (at least 0.1 ms)."""
     for r in results:
         settings = dict(r.driver_settings)
-        if r.system == "kafka" and settings.get("acks") == "all":
-            p50 = r.quantiles["publish_latency"].get("p50")
+        if r.system == "kafka" and settings.get("acks") == "all" and not r.target.get("emulator"):
+            p50 = _ms(r, "publish_latency", "p50")
             if p50 is not None:
-                return max(0.1, p50 / 1000 - float(settings.get("linger_ms") or 0))
+                return max(0.1, p50 - float(settings.get("linger_ms") or 0))
     return None
 
 
-def cloud_parameters(results: Iterable[RunResult], **overrides: Any) -> lm.CloudLatencyParameters:
-    """The cloud model's parameters; Kafka's broker time comes from this run's measurement when there is one."""
-    broker = measured_kafka_broker_ms(results)
-    values = {"kafka_broker_ms": broker} if broker is not None else {}
-    return lm.CloudLatencyParameters(**{**values, **overrides})
+def cloud_parameters(evidence: Evidence, knobs: Knobs) -> lm.CloudLatencyParameters:
+    broker = measured_kafka_broker_ms(evidence.results)
+    values: dict[str, Any] = {"kafka_broker_ms": broker} if broker is not None else {}
+    return lm.CloudLatencyParameters(**values, cross_az_rtt_ms=knobs.cross_az_rtt_ms,
+                                     kinesis_put_service_ms=knobs.kinesis_put_service_ms,
+                                     kinesis_poll_interval_ms=float(knobs.kinesis_poll_interval_ms),
+                                     kinesis_consumers=knobs.kinesis_consumers, efo=knobs.efo)
 
 
-def cloud_view(parameters: lm.CloudLatencyParameters) -> pd.DataFrame:
-    """Modelled totals beside AWS's published propagation figures, one frame for a table."""
-    totals = lm.model_totals(parameters).assign(source="model (parameters shown above)")
-    published = lm.published_reference().rename(columns={"what": "metric"})[["system", "metric", "ms", "source"]]
-    published = published.assign(kind="published")
-    return pd.concat([totals, published], ignore_index=True)[["system", "metric", "kind", "ms", "source"]]
+def cloud_totals(evidence: Evidence, knobs: Knobs) -> dict[tuple[str, str], float]:
+    totals = lm.model_totals(cloud_parameters(evidence, knobs))
+    return {(str(system), str(metric)): float(ms) for system, metric, ms in zip(totals.system, totals.metric,
+                                                                                 totals.ms, strict=True)}
 
 
-def model_components(results: Iterable[RunResult], parameters: lm.CloudLatencyParameters) -> pd.DataFrame:
-    """Every modelled component with its value and source; Kafka's broker time is marked measured if it was."""
-    frame = lm.model_frame(parameters)
-    if measured_kafka_broker_ms(results) is not None:
-        frame.loc[frame.component == "broker handling", "source"] = "measured (acks=all publish p50 - linger.ms)"
-    return frame.round({"ms": 2})
+def _kafka_all(results: Sequence[RunResult]) -> RunResult | None:
+    return next((r for r in results if r.system == "kafka" and dict(r.driver_settings).get("acks") == "all"), None)
 
 
-def cloud_components_chart_frame(**parameters: Any) -> pd.DataFrame:
-    """Modelled publish/end-to-end per system as value_ms rows (for charts.latency_percentiles)."""
-    totals = lm.model_totals(lm.CloudLatencyParameters(**parameters))
-    return pd.DataFrame({"system": totals.system, "metric": totals.metric, "quantile": "p50",
-                         "value_ms": totals.ms})
+def view(evidence: Evidence, knobs: Knobs) -> View:
+    params = cloud_parameters(evidence, knobs)
+    blocks: list[Any] = [Markdown("## Measured on the target")]
+    if evidence.results:
+        blocks += [Table(measured_table(evidence.results), "Rates in records/s, latencies in ms; Kinesis on the "
+                                                              "local stack is an emulator (emulated)."),
+                   Chart(charts.latency_percentiles(percentiles_frame(evidence.results),
+                                                    title="Latency by percentile (ms, log scale)"))]
+    else:
+        blocks.append(Markdown("No measurement in this run: start the stack and run the page to measure."))
+    trend = trend_frame(evidence.history)
+    blocks.append(Markdown("## Trend across report runs"))
+    blocks.append(Chart(charts.latency_trend(trend, title="End-to-end latency across runs"))
+                  if trend["utc"].nunique() > 1 else
+                  Markdown("One run so far: the trend appears from the second scheduled run on."))
+    components = lm.model_frame(params).round({"ms": 2})
+    if measured_kafka_broker_ms(evidence.results) is not None:
+        components.loc[components.component == "broker handling", "source"] = "measured (acks=all p50 - linger)"
+    totals = lm.model_totals(params)
+    blocks += [Markdown("## Cloud latency: a model, with its parameters"),
+               Table(components.rename(columns={"system": "system", "stage": "stage", "component": "component",
+                                                "ms": "ms", "source": "source"}),
+                     "Modelled components; 'parameter' is an assumption you can change with the knobs"),
+               Chart(charts.latency_percentiles(
+                   pd.DataFrame({"system": totals.system, "metric": totals.metric, "quantile": "p50",
+                                 "value_ms": totals.ms}), title="Modelled cloud latency (ms)")),
+               Table(_cloud_vs_published(totals), "Modelled totals beside AWS's and others' published figures")]
+    return View(tuple(blocks), verdict(evidence, knobs))
 
 
-def scores(parameters: lm.CloudLatencyParameters) -> dict[str, float]:
-    """0..10 from the *modelled cloud* end-to-end latency: 10 - 2 x log10(ms), so 10 ms -> 8, 1 s -> 4."""
-    totals = lm.model_totals(parameters).set_index(["system", "metric"]).ms
-    kafka = totals["kafka", "end-to-end"]
-    kinesis = totals["kinesis", "end-to-end"]
-
-    def score(ms: float) -> float:
-        return round(min(10.0, max(0.0, 10 - 2 * math.log10(max(ms, 1.0)))), 2)
-
-    return {"kafka-self-managed": score(kafka), "msk": score(kafka), "kinesis": score(kinesis)}
+def _cloud_vs_published(totals: pd.DataFrame) -> pd.DataFrame:
+    model = totals.assign(kind="modelled", source="model (parameters above)")[["system", "metric", "kind", "ms",
+                                                                                 "source"]]
+    published = published_reference().rename(columns={"what": "metric"})
+    published = published.assign(kind="documented")[["system", "metric", "kind", "ms", "source"]]
+    return pd.concat([model, published], ignore_index=True).rename(columns={"ms": "latency (ms)"})
 
 
-def verdict(results: list[RunResult], parameters: lm.CloudLatencyParameters) -> str:
-    """The criterion's verdict, in Markdown, with what is measured and what is modelled."""
-    table = summary(results)
-    kafka = table[(table.system == "kafka") & table.client.str.startswith("acks=all")]
-    totals = lm.model_totals(parameters).set_index(["system", "metric"]).ms
+def verdict(evidence: Evidence, knobs: Knobs) -> str:
+    totals = cloud_totals(evidence, knobs)
+    kafka_e2e, kinesis_e2e = totals["kafka", "end-to-end"], totals["kinesis", "end-to-end"]
     lines = ["**Verdict (latency).**"]
-    if not kafka.empty:
-        row = kafka.iloc[0]
-        lines.append(f"Measured on the target, Kafka with acks=all delivered end to end at p50 {row.e2e_p50_ms:.1f} ms "
-                     f"and p99 {row.e2e_p99_ms:.1f} ms ({row.target}).")
-    if any(r.system == "kinesis" and r.target.get("emulator") for r in results):
-        lines.append("The Kinesis figures above come from an emulator (kinesis-mock) and say nothing about AWS.")
-    lines.append(f"Modelled for the cloud: Kafka end to end about {totals['kafka', 'end-to-end']:.0f} ms; "
-                 f"Kinesis about {totals['kinesis', 'end-to-end']:.0f} ms, dominated by the polling interval "
-                 "(enhanced fan-out: about 70 ms, AWS's published average).")
-    lines.append("For sub-100 ms end-to-end needs Kafka (self-managed or MSK) is the safer choice; Kinesis "
-                 "meets second-scale needs with polling and sub-second needs only with enhanced fan-out.")
+    row = _kafka_all(evidence.results)
+    if row is not None:
+        lines.append(f"Measured on the target, Kafka with acks=all delivered end to end at p50 "
+                     f"{_ms(row, 'e2e_latency', 'p50'):.1f} ms and p99 {_ms(row, 'e2e_latency', 'p99'):.1f} ms.")
+    if any(r.system == "kinesis" and r.target.get("emulator") for r in evidence.results):
+        lines.append("The Kinesis figures come from an emulator and say nothing about AWS.")
+    how = "enhanced fan-out" if knobs.efo else f"polling every {knobs.kinesis_poll_interval_ms} ms"
+    lines.append(f"Modelled for the cloud: Kafka end to end about {kafka_e2e:.0f} ms, Kinesis ({how}) about "
+                 f"{kinesis_e2e:.0f} ms.")
+    meets = [s for s, ms in (("Kafka (self-managed or MSK)", kafka_e2e), ("Kinesis", kinesis_e2e))
+             if ms <= knobs.latency_budget_ms]
+    budget = f"{knobs.latency_budget_ms:.0f} ms"
+    lines.append(f"Within the {budget} budget: {' and '.join(meets)}." if meets else
+                 f"Neither meets the {budget} budget in the model.")
     return " ".join(lines)
+
+
+def _score(ms: float, budget_ms: float) -> float:
+    """10 at 1 ms or less, minus 2 per decade of latency; a system over the budget gets at most 3."""
+    value = 10 - 2 * math.log10(max(ms, 1.0))
+    return clamp(min(value, 3.0) if ms > budget_ms else value)
+
+
+def scores(evidence: Evidence, knobs: Knobs) -> dict[str, Score]:
+    """Modelled cloud end-to-end latency (10 - 2 x log10 ms, capped at 3 over budget); Kafka's broker time
+    is measured when this run measured it."""
+    totals = cloud_totals(evidence, knobs)
+    kafka, kinesis = totals["kafka", "end-to-end"], totals["kinesis", "end-to-end"]
+    measured = measured_kafka_broker_ms(evidence.results) is not None
+    kafka_why = (f"modelled cloud end-to-end {kafka:.0f} ms (broker time measured here) vs budget "
+                 f"{knobs.latency_budget_ms:.0f} ms" if measured else
+                 f"modelled cloud end-to-end {kafka:.0f} ms vs budget {knobs.latency_budget_ms:.0f} ms")
+    kinesis_why = f"modelled cloud end-to-end {kinesis:.0f} ms vs budget {knobs.latency_budget_ms:.0f} ms"
+    out = {option: Score(_score(kafka, knobs.latency_budget_ms), "modelled", kafka_why) for option in OPTIONS[:2]}
+    out["kinesis"] = Score(_score(kinesis, knobs.latency_budget_ms), "modelled", kinesis_why)
+    return out
+
+
+def headlines(evidence: Evidence, knobs: Knobs) -> dict[str, dict[str, Any]]:
+    row = _kafka_all(evidence.results)
+    totals = cloud_totals(evidence, knobs)
+    return {
+        "kafka_e2e_p99_ms": headline(_ms(row, "e2e_latency", "p99") if row else None, "ms", "measured",
+                                     "Kafka acks=all end-to-end p99 (measured on the target)"),
+        "kafka_publish_p99_ms": headline(_ms(row, "publish_latency", "p99") if row else None, "ms", "measured",
+                                         "Kafka acks=all publish p99 (measured on the target)"),
+        "kinesis_cloud_e2e_ms": headline(round(totals["kinesis", "end-to-end"], 1), "ms", "modelled",
+                                         "Kinesis end-to-end in AWS (model)"),
+        "kafka_cloud_e2e_ms": headline(round(totals["kafka", "end-to-end"], 1), "ms", "modelled",
+                                       "Kafka end-to-end in the cloud (model)"),
+        "runs": headline(len(evidence.results), "runs", "measured", "benchmark runs in this report"),
+    }

@@ -7,13 +7,10 @@ parameter (an assumption the user can change), a local measurement, or AWS's pub
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from streamcompare.errors import ConfigError
-from streamcompare.paths import data_dir
 
 
 @dataclass(frozen=True)
@@ -84,15 +81,4 @@ def model_totals(p: CloudLatencyParameters, kafka_acks: str = "all") -> pd.DataF
         e2e = float(e2e_extra.ms.sum()) if published_efo else publish + float(e2e_extra.ms.sum())
         rows += [{"system": system, "metric": "publish", "ms": publish, "kind": "modelled"},
                  {"system": system, "metric": "end-to-end", "ms": e2e, "kind": "modelled"}]
-    return pd.DataFrame(rows)
-
-
-def published_reference(path: Path | None = None) -> pd.DataFrame:
-    """AWS's published propagation figures (and other reference points), with sources."""
-    data = yaml.safe_load((path or data_dir() / "reference" / "latency.yaml").read_text())
-    prop = data["kinesis_propagation"]
-    rows = [{"system": "kinesis", "what": e["consumer"], "ms": float(e["average_ms"]), "source": prop["source"],
-             "as_of": prop["as_of"], "kind": "published"} for e in prop["entries"]]
-    rows += [{"system": "kafka", "what": e["what"], "ms": float(e["value_ms"]), "source": e["source"],
-              "as_of": e["as_of"], "kind": "published"} for e in data.get("kafka", [])]
     return pd.DataFrame(rows)

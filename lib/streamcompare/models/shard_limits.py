@@ -107,6 +107,7 @@ def shards_needed(traffic: TrafficShape, headroom: float = 0.0) -> float:
 def kinesis_read_model(traffic: TrafficShape, shards: int, consumers: int, efo: bool) -> dict[str, float]:
     """Per-consumer read capacity and the average polling wait, shared GetRecords vs enhanced fan-out."""
     per_shard_bytes = float(traffic.rates().max()) * traffic.record_bytes / shards
+    capacity: float
     if efo:
         capacity = SHARD_READ_BYTES_PER_S
         calls, wait_ms = float("inf"), 0.0

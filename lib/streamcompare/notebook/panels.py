@@ -1,100 +1,145 @@
-"""ipywidgets panels: live controls in JupyterLab, the static default view under papermill.
+"""The interactive page: widgets generated from a criterion's Knobs; every change re-renders the whole view.
 
-`panel(controls, render, defaults)` is the only call a notebook needs: in a live frontend it shows the
-controls and re-runs `render(**values)` whenever one changes (`ipywidgets.interactive_output`);
-headless (the report sets STREAMCOMPARE_HEADLESS=1; also outside a Jupyter kernel) it calls
-`render(**defaults)` once, so no output depends on a widget being displayed. It returns None, so
-nothing like `interactive(children=...)` is printed.
+`panel(criterion, evidence)` is the one call a notebook makes. In JupyterLab it shows the knobs and,
+below them, one output area holding the criterion's whole view (tables, charts, verdict, scores); a
+change of any knob recomputes `view` and `scores` and replaces that area in place (`clear_output(wait=True)`,
+so old and new output never stand side by side). Headless (the report, papermill) it renders the
+default knobs once and says which values it shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import math
+from collections.abc import Mapping
+from types import ModuleType
 from typing import Any
 
-from streamcompare.errors import ConfigError
+from streamcompare.criteria.contract import KnobSpec, check_knobs, knob_specs, with_knobs
+from streamcompare.errors import StreamcompareError
 from streamcompare.frontend import is_headless
+from streamcompare.notebook.display import format_cell, render_view, show_markdown
 
-_STYLE = {"description_width": "initial"}
-
-
-def slider(description: str, min: float, max: float, step: float, value: float) -> Any:  # noqa: A002
-    """A slider that recomputes when released (not on every pixel); integer when every bound is."""
-    import ipywidgets as w
-
-    kind = w.IntSlider if all(isinstance(v, int) for v in (min, max, step, value)) else w.FloatSlider
-    return kind(description=description, min=min, max=max, step=step, value=value, continuous_update=False,
-                style=_STYLE)
+SLIDER_WIDTH = "560px"
+LABEL_WIDTH = "230px"
 
 
-def log_slider(description: str, min_exp: float, max_exp: float, value: float, base: float = 10,
-               step: float = 0.1) -> Any:
-    """A slider over base**min_exp .. base**max_exp (throughput, record size and the like)."""
-    import ipywidgets as w
-
-    return w.FloatLogSlider(description=description, min=min_exp, max=max_exp, base=base, step=step, value=value,
-                            continuous_update=False, style=_STYLE)
+def initial_knobs(criterion: ModuleType, evidence: Any, overrides: Mapping[str, Any] | None = None) -> Any:
+    """The knobs a page starts from: the criterion's defaults (or `initial_knobs(evidence)`), then overrides."""
+    start = criterion.initial_knobs(evidence) if hasattr(criterion, "initial_knobs") else criterion.Knobs()
+    check_knobs(start)
+    return with_knobs(start, **dict(overrides or {})) if overrides else start
 
 
-def dropdown(description: str, options: Sequence[Any], value: Any = None) -> Any:
-    import ipywidgets as w
-
-    return w.Dropdown(description=description, options=list(options),
-                      value=options[0] if value is None else value, style=_STYLE)
+def render_page(criterion: ModuleType, evidence: Any, knobs: Any) -> None:
+    """The whole dependent page for these knob values."""
+    render_view(criterion.view(evidence, knobs), criterion.scores(evidence, knobs))
 
 
-def showing(compute: Callable[..., Any], *builders: Callable[[Any], Any]) -> Callable[..., None]:
-    """A render function for `panel`: compute(**values) once, then show each chart builder's chart of it.
-
-    `panel({"mb_s": log_slider(...)}, showing(partial(cost_frame, scenario), charts.cost_bars), defaults)`
-    keeps notebooks free of function definitions.
-    """
-    from streamcompare.charts import show
-
-    def render(**values: Any) -> None:
-        data = compute(**values)
-        for build in builders:
-            show(build(data))
-
-    return render
-
-
-def panel(controls: Mapping[str, Any], render: Callable[..., None], defaults: Mapping[str, Any] | None = None,
-          caption: bool = True) -> None:
-    """Show `render`'s output for the controls' values: live in JupyterLab, the defaults when headless.
-
-    `controls` maps render's keyword names to widgets; `defaults` (default: each widget's value) is the
-    view the report shows. With `caption`, the headless view is labelled with the values it shows.
-    """
-    unknown = sorted(set(defaults or {}) - set(controls))
-    if unknown:
-        raise ConfigError(f"defaults for unknown controls {unknown}", field="defaults",
-                          fix=f"use the control names: {', '.join(controls)}")
-    values = {name: widget.value for name, widget in controls.items()} | dict(defaults or {})
+def panel(criterion: ModuleType, evidence: Any, overrides: Mapping[str, Any] | None = None) -> None:
+    """Show the criterion's page: live knobs in JupyterLab, the default view when headless."""
+    knobs = initial_knobs(criterion, evidence, overrides)
     if is_headless():
-        if caption:
-            _show_caption(controls, values)
-        render(**values)
+        _show_caption(knobs)
+        render_page(criterion, evidence, knobs)
         return
     import ipywidgets as w
     from IPython.display import display
 
-    for name, value in values.items():
-        controls[name].value = value
-    output = w.interactive_output(render, dict(controls))
-    box = w.Box(list(controls.values()), layout=w.Layout(flex_flow="row wrap"))
-    display(w.VBox([box, output]))
+    specs = knob_specs(knobs)
+    controls = {name: widget_for(spec, getattr(knobs, name)) for name, (spec, _d) in specs.items()}
+    output = w.Output()
+    state = {"knobs": knobs}
+
+    def rerender(_change: Any = None) -> None:
+        values = {name: _value(widget, specs[name][1]) for name, widget in controls.items()}
+        with output:
+            output.clear_output(wait=True)
+            try:
+                state["knobs"] = with_knobs(state["knobs"], **values)
+                render_page(criterion, evidence, state["knobs"])
+            except StreamcompareError as exc:
+                show_markdown(f"**Cannot show this combination:** {exc}")
+
+    for widget in controls.values():
+        widget.observe(rerender, names="value")
+    display(w.VBox([_grouped(controls, knobs), *_action_buttons(criterion, state), output]))
+    rerender()
 
 
-def _show_caption(controls: Mapping[str, Any], values: Mapping[str, Any]) -> None:
-    from IPython.display import Markdown, display
+def _action_buttons(criterion: ModuleType, state: dict[str, Any]) -> list[Any]:
+    """Buttons for the criterion's ACTIONS ({label: fn(knobs) -> message}), with their messages below."""
+    actions = getattr(criterion, "ACTIONS", {})
+    if not actions:
+        return []
+    import ipywidgets as w
 
-    shown = ", ".join(f"{getattr(controls[name], 'description', '') or name} = {_format(value)}"
-                      for name, value in values.items())
-    display(Markdown(f"*Shown for {shown}. Open the notebook in JupyterLab to change these.*"))
+    message = w.Output()
+    buttons = []
+    for label, action in actions.items():
+        button = w.Button(description=label, layout=w.Layout(width="auto"))
+
+        def clicked(_button: Any, action: Any = action) -> None:
+            with message:
+                message.clear_output()
+                try:
+                    show_markdown(action(state["knobs"]))
+                except StreamcompareError as exc:
+                    show_markdown(f"**Could not do that:** {exc}")
+
+        button.on_click(clicked)
+        buttons.append(button)
+    return [w.HBox(buttons), message]
 
 
-def _format(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:,.4g}"
-    return str(value)
+def widget_for(spec: KnobSpec, value: Any) -> Any:
+    """A wide, labelled widget for one knob: dropdown, checkbox, (log) slider; updates on release."""
+    import ipywidgets as w
+
+    style = {"description_width": LABEL_WIDTH}
+    layout = w.Layout(width=SLIDER_WIDTH)
+    common = {"description": spec.description, "style": style, "layout": layout}
+    if spec.options:
+        return w.Dropdown(options=list(spec.options), value=value, **common)
+    if isinstance(value, bool):
+        return w.Checkbox(value=value, indent=False, **common)
+    low = spec.low if spec.low is not None else 0
+    high = spec.high if spec.high is not None else max(1, value * 10)
+    if spec.log and low > 0:
+        return w.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high),
+                                step=spec.step or 0.05, continuous_update=False, readout_format=".3g", **common)
+    if isinstance(value, int) and all(isinstance(v, int) for v in (low, high)):
+        return w.IntSlider(value=value, min=int(low), max=int(high), step=int(spec.step or 1),
+                           continuous_update=False, **common)
+    return w.FloatSlider(value=float(value), min=float(low), max=float(high), step=spec.step or (high - low) / 100,
+                         continuous_update=False, readout_format=".3g", **common)
+
+
+def _value(widget: Any, default: Any) -> Any:
+    """The widget's value in the knob's type (a log slider over an integer knob gives whole numbers)."""
+    value = widget.value
+    if isinstance(default, int) and not isinstance(default, bool):
+        return int(round(value))
+    return value
+
+
+def _grouped(controls: Mapping[str, Any], knobs: Any) -> Any:
+    import ipywidgets as w
+
+    groups: dict[str, list[Any]] = {}
+    for name, (spec, _d) in knob_specs(knobs).items():
+        groups.setdefault(spec.group, []).append(controls[name])
+    boxes: list[Any] = []
+    for group, widgets in groups.items():
+        if group:
+            boxes.append(w.HTML(f"<b>{group}</b>"))
+        boxes.extend(widgets)
+    return w.VBox(boxes)
+
+
+def _show_caption(knobs: Any) -> None:
+    shown = ", ".join(f"{spec.description} = {format_cell(getattr(knobs, name))}"
+                      for name, (spec, _d) in knob_specs(knobs).items())
+    if shown:
+        show_markdown(f"*Shown for {shown}. Open the notebook in JupyterLab to change these.*")
+
+

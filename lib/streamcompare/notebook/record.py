@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from streamcompare.errors import ConfigError
@@ -25,17 +25,19 @@ def record_headlines(evidence: Evidence = "measured", **values: Scalar | Mapping
     _emit({"kind": "headlines", "values": recorded, "order": list(recorded)})  # .ipynb files sort keys
 
 
-def record_scores(criterion: str, scores: Mapping[str, float], evidence: Evidence,
-                  source: str = "") -> None:
-    """Record this criterion's 0..10 score per option (e.g. {"kafka-msk": 8, "kinesis": 6}) for 00_decision."""
-    if evidence not in EVIDENCE:
-        raise ConfigError(f"evidence must be one of {', '.join(EVIDENCE)}, got {evidence!r}", field="evidence")
-    bad = {option: s for option, s in scores.items() if not 0 <= float(s) <= 10}
-    if bad:
-        raise ConfigError(f"scores must be within 0..10, got {bad}", field=f"scores.{criterion}")
-    rows = [{"criterion": criterion, "option": option, "score": float(s), "evidence": evidence,
-             "source": source} for option, s in scores.items()]
-    _emit({"kind": "scores", "rows": rows})
+def record_scores(criterion: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Record this criterion's scores for 00_decision: rows of option, score (0..10), evidence and why."""
+    checked = []
+    for row in rows:
+        if row.get("evidence") not in EVIDENCE:
+            raise ConfigError(f"evidence must be one of {', '.join(EVIDENCE)}, got {row.get('evidence')!r}",
+                              field=f"scores.{criterion}.evidence")
+        if not 0 <= float(row["score"]) <= 10:
+            raise ConfigError(f"scores must be within 0..10, got {row['score']} for {row.get('option')}",
+                              field=f"scores.{criterion}")
+        checked.append({"criterion": criterion, "option": str(row["option"]), "score": float(row["score"]),
+                        "evidence": row["evidence"], "why": str(row.get("why", ""))})
+    _emit({"kind": "scores", "rows": checked})
 
 
 def _emit(payload: dict[str, Any]) -> None:

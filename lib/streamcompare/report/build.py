@@ -7,8 +7,8 @@ without code; then `index.html`, `summary.json` and `headlines.json`. A failing 
 of the config's secrets at the end, and the scrub is verified.
 
 Parameters every notebook receives: target_file, workload, results_dir, run_id, mode, cost_scenario,
-plus the config's overrides; 00_decision also gets headlines_file (the run's headlines.json, holding
-what the notebooks before it recorded with `record_headlines` / `record_scores`).
+plus the config's overrides; 00_decision also gets choices_file (the team's weights, scenario and
+must-haves). In replay, `run_id` is the replayed run's id, so every notebook re-renders exactly that run.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import IO, Any
 
 import nbformat
 
+from streamcompare.bench.store import ResultStore
 from streamcompare.config import ALL_NOTEBOOKS, ReportConfig
 from streamcompare.errors import ConfigError, StreamcompareError
 from streamcompare.frontend import HEADLESS_ENV
@@ -66,7 +67,7 @@ def discover_notebooks(config: ReportConfig) -> list[Path]:
 
 
 def notebook_title(path: Path) -> str:
-    """The notebook's first '# ' heading, else its name without the number ('10_flow_control' -> 'Flow control')."""
+    """The notebook's first '# ' heading, else its name without the number ('04_flow_control' -> 'Flow control')."""
     try:
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
@@ -79,18 +80,37 @@ def notebook_title(path: Path) -> str:
     return path.stem[3:].replace("_", " ").capitalize()
 
 
-def resolve_replay_dir(replay_dir: Path) -> Path:
-    """Stored results to re-render: a results folder, or an earlier report (its summary names the folder)."""
-    replay_dir = replay_dir.expanduser().resolve()
-    if not replay_dir.is_dir():
-        raise ConfigError(f"{replay_dir} is not a directory", field="--replay",
-                          fix="pass a results folder (e.g. data/results) or an earlier report folder")
-    summary = replay_dir / report_index.SUMMARY_FILE
-    if summary.is_file():
-        stored = json.loads(summary.read_text(encoding="utf-8")).get("config", {}).get("results_dir")
-        if stored and Path(stored).is_dir():
-            return Path(stored)
-    return replay_dir
+def resolve_replay(replay: Path | str, results_dir: Path) -> tuple[Path, str]:
+    """(results folder, run id) to re-render: an earlier report folder (exactly its run), a results folder
+    (its newest run), or a run id stored in `results_dir`. Nothing to replay is an error, never an empty report."""
+    text = str(replay)
+    candidate = Path(text).expanduser()
+    if candidate.is_dir():
+        candidate = candidate.resolve()
+        summary = candidate / report_index.SUMMARY_FILE
+        if summary.is_file():
+            data = json.loads(summary.read_text(encoding="utf-8"))
+            stored = Path(data.get("config", {}).get("results_dir") or results_dir)
+            run = data.get("results_run") or data.get("run_id") or ""
+            return _checked_run(stored, run, f"report {candidate.name}")
+        newest = ResultStore(candidate).newest_run_id()
+        if newest is None:
+            raise ConfigError(f"{candidate} holds no stored results of streamcompare", field="--replay",
+                              fix="pass a results folder (e.g. data/results), an earlier report folder or a run id")
+        return candidate, newest
+    if "/" in text or text.startswith("."):
+        raise ConfigError(f"{candidate} is not a directory", field="--replay",
+                          fix="pass a results folder (e.g. data/results), an earlier report folder or a run id")
+    return _checked_run(results_dir, text, f"run {text}")
+
+
+def _checked_run(results_dir: Path, run_id: str, what: str) -> tuple[Path, str]:
+    store = ResultStore(results_dir)
+    if not run_id or not store.has_run(run_id):
+        known = ", ".join(store.run_ids()[-5:]) or "none"
+        raise ConfigError(f"no stored results of {what} in {results_dir}", field="--replay",
+                          fix=f"replay one of the stored runs ({known}), or run a live report first")
+    return results_dir.resolve(), run_id
 
 
 def build_report(config: ReportConfig, replay_dir: Path | None = None,
@@ -98,13 +118,14 @@ def build_report(config: ReportConfig, replay_dir: Path | None = None,
                  target: Mapping[str, Any] | None = None, now: datetime | None = None) -> ReportOutcome:
     """Run the notebooks and write the report; `target` defaults to `resolve_target(config)`."""
     if replay_dir is not None:
-        config = config.for_replay(resolve_replay_dir(replay_dir))
+        config = config.for_replay(*resolve_replay(replay_dir, config.results_dir))
     notebooks = discover_notebooks(config)
     if config.mode == "replay" and not config.results_dir.is_dir():
         raise ConfigError(f"no stored results in {config.results_dir}", field="results_dir",
                           fix="run a live report first, or pass --replay with a results folder")
     started = (now or datetime.now(UTC)).astimezone(UTC)
     run_id = started.strftime("%Y%m%dT%H%M%SZ")
+    results_run = config.replay_run if config.mode == "replay" else run_id
     report_dir = config.reports_dir / run_id
     try:
         report_dir.mkdir(parents=True, exist_ok=False)
@@ -123,14 +144,14 @@ def build_report(config: ReportConfig, replay_dir: Path | None = None,
         stack.enter_context(_headless_kernels())
         headlines: dict[str, Any] = {}
         base = {"target_file": str(target_file), "workload": str(config.workload),
-                "results_dir": str(config.results_dir), "run_id": run_id, "mode": config.mode,
+                "results_dir": str(config.results_dir), "run_id": results_run, "mode": config.mode,
                 "cost_scenario": str(config.cost_scenario)}
         for index, run in enumerate(runs, start=1):
             if progress:
                 progress(ProgressEvent("start", index, len(runs), run))
             parameters = {**base, **config.overrides_for(run.name)}
             if run.name == DECISION_NOTEBOOK:
-                parameters["headlines_file"] = str(report_dir / report_index.HEADLINES_FILE)
+                parameters["choices_file"] = str(config.decision_file or "")
             _run_notebook(run, parameters, config, report_dir, secrets)
             headlines[run.name] = run.record()
             report_index.write_json(report_dir / report_index.HEADLINES_FILE, headlines)
@@ -138,10 +159,10 @@ def build_report(config: ReportConfig, replay_dir: Path | None = None,
                 progress(ProgressEvent("done", index, len(runs), run))
         where = describe_target(config, target)
     finished = datetime.now(UTC)
-    index, summary = report_index.write_index_and_summary(report_dir, config, runs, run_id, started, finished,
-                                                          where)
+    index_path, summary_path = report_index.write_index_and_summary(report_dir, config, runs, run_id, started,
+                                                                    finished, where, results_run)
     scrub_tree(report_dir, secrets)
-    return ReportOutcome(report_dir, index, summary, runs)
+    return ReportOutcome(report_dir, index_path, summary_path, runs)
 
 
 @contextmanager
@@ -202,7 +223,7 @@ def _kernel_manager_class(log: IO[bytes]) -> type:
     from jupyter_client import AsyncKernelManager
 
     class ReportKernelManager(AsyncKernelManager):
-        async def start_kernel(self, **kw: Any) -> None:  # Popen keyword arguments pass through
+        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]  # Popen keywords pass through
             kw.setdefault("stdout", log)
             kw.setdefault("stderr", log)
             await super().start_kernel(**kw)

@@ -79,15 +79,15 @@ def recommendation(runs: Sequence[NotebookRun]) -> dict[str, Any] | None:
     decision = next((r for r in runs if r.name == DECISION_NOTEBOOK and r.status == "ok"), None)
     if decision is None or "recommendation" not in decision.headlines:
         return None
-    values = {k: decision.headlines[k].get("value") for k in ("recommendation", "margin", "runner_up",
-                                                              "most_sensitive") if k in decision.headlines}
+    values: dict[str, Any] = {k: decision.headlines[k].get("value") for k in (
+        "recommendation", "margin", "runner_up", "most_sensitive", "must_haves") if k in decision.headlines}
     return values
 
 
 def summary(config: ReportConfig, runs: Sequence[NotebookRun], run_id: str, started: datetime,
-            finished: datetime, target: str) -> dict[str, Any]:
+            finished: datetime, target: str, results_run: str | None = None) -> dict[str, Any]:
     return {
-        "schema_version": SUMMARY_SCHEMA_VERSION, "run_id": run_id,
+        "schema_version": SUMMARY_SCHEMA_VERSION, "run_id": run_id, "results_run": results_run or run_id,
         "started_utc": started.isoformat(timespec="seconds"), "finished_utc": finished.isoformat(timespec="seconds"),
         "ok": all(r.status == "ok" for r in runs), "mode": config.mode, "target": target,
         "emulator_note": EMULATOR_NOTE if config.target.kind == "local" else None,
@@ -102,8 +102,9 @@ def summary(config: ReportConfig, runs: Sequence[NotebookRun], run_id: str, star
 
 
 def write_index_and_summary(report_dir: Path, config: ReportConfig, runs: Sequence[NotebookRun], run_id: str,
-                            started: datetime, finished: datetime, target: str) -> tuple[Path, Path]:
-    data = summary(config, runs, run_id, started, finished, target)
+                            started: datetime, finished: datetime, target: str,
+                            results_run: str | None = None) -> tuple[Path, Path]:
+    data = summary(config, runs, run_id, started, finished, target, results_run)
     summary_path = report_dir / SUMMARY_FILE
     write_json(summary_path, data)
     index_path = report_dir / INDEX_FILE
@@ -161,6 +162,8 @@ def _recommendation_html(found: dict[str, Any] | None) -> str:
         lines.append(f"Margin{runner}: {e(format_value(found['margin'], 'points of 10'))}.")
     if found.get("most_sensitive"):
         lines.append(f"<br>Most sensitive weight: {e(str(found['most_sensitive']))}.")
+    if found.get("must_haves"):
+        lines.append(f"<br>Excluded by the team's must-haves: {e(str(found['must_haves']))}.")
     link = f' <a href="{DECISION_NOTEBOOK}.html">How this was decided</a>.'
     return f'<div class="recommendation">{" ".join(lines)}{link}</div>'
 

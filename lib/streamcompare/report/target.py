@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from streamcompare.config import ReportConfig
-from streamcompare.errors import ConfigError
+from streamcompare.targetfile import TARGET_FILE, load_target
 
-TARGET_FILE = "target.json"
+__all__ = ["TARGET_FILE", "describe_target", "load_target", "replay_target", "resolve_target", "target_reference"]
 
 
 @contextmanager
@@ -35,16 +35,6 @@ def target_reference(target: Mapping[str, Any]) -> Iterator[Path]:
         yield path
     finally:
         shutil.rmtree(directory, ignore_errors=True)
-
-
-def load_target(target_file: str | Path) -> dict[str, Any]:
-    """The target dict for the drivers, from the file the report passed as `target_file`."""
-    path = Path(target_file)
-    if not path.is_file():
-        raise ConfigError(f"no target file {path}", field="target_file",
-                          fix="run notebooks through `streamcompare report`, or point target_file at a JSON "
-                              "target such as the one `streamcompare stack status` describes")
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def replay_target(config: ReportConfig) -> dict[str, Any]:

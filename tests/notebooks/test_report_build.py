@@ -22,7 +22,7 @@ from streamcompare.report import ReportError, ReportOutcome, build_report
 from streamcompare.report.html import network_references
 from streamcompare.report.scrub import encodings
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.notebooks
 
 NOW = datetime(2026, 3, 1, 12, 30, 45, tzinfo=UTC)
 PAGES = ("10_alpha", "20_beta", "00_decision")
@@ -99,7 +99,8 @@ def test_index_shows_headlines_marked_by_evidence_and_the_recommendation(built: 
 
 
 def test_local_emulator_note_only_for_local_targets(built: Built) -> None:
-    assert "emulator" not in built.outcome.index.read_text(encoding="utf-8")
+    index = built.outcome.index.read_text(encoding="utf-8")
+    assert "kinesis-mock" not in index and '<div class="note">Kinesis figures' not in index
 
 
 def test_summary_json_records_status_errors_and_headlines(built: Built) -> None:
@@ -120,7 +121,7 @@ def test_headlines_reach_the_output_notebook_metadata_and_the_decision(built: Bu
     assert list(headlines) == list(PAGES)
     decision = nbformat.read(built.outcome.report_dir / "00_decision.ipynb", as_version=4)
     parameters = decision.metadata["papermill"]["parameters"]
-    assert parameters["headlines_file"] == str(built.outcome.report_dir / "headlines.json")
+    assert parameters["choices_file"] == ""  # the default choices file
 
 
 def test_notebooks_get_a_target_reference_never_the_secret(built: Built) -> None:
@@ -155,10 +156,10 @@ def test_no_code_and_no_warnings_are_shown(built: Built) -> None:
 
 def test_every_chart_is_an_inline_svg(built: Built) -> None:
     counts = {name: len(re.findall(r"<svg\b", page)) for name, page in pages(built).items()}
-    assert counts == {"10_alpha": 2, "20_beta": 1, "00_decision": 1}
+    assert counts == {"10_alpha": 3, "20_beta": 1, "00_decision": 1}
     alpha = pages(built)["10_alpha"]
-    assert "option 2" in alpha  # the panel rendered its default view (3 options)
-    assert "Shown for options = 3" in alpha
+    assert "Kinesis with 3 shard(s)" in alpha  # the panel rendered its view at the knobs given
+    assert "Kinesis shards = 3" in alpha
 
 
 def test_failed_page_has_a_banner_instead_of_a_traceback(built: Built) -> None:

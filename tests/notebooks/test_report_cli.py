@@ -14,9 +14,10 @@ import yaml
 from typer.testing import CliRunner
 
 import report_fixtures as fx
+from streamcompare.bench.store import ResultStore
 from streamcompare.cli.report import report_command
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.notebooks
 
 PASSWORD = "cli-Secret-Pw-31337"
 
@@ -59,17 +60,18 @@ def test_progress_table_and_non_zero_exit_when_a_notebook_fails(tmp_path: Path) 
 def test_replay_of_an_earlier_report_uses_its_results_and_no_credentials(tmp_path: Path) -> None:
     fx.write_notebooks(tmp_path / "notebooks", ("30_probe",))
     results = tmp_path / "stored-results"
-    results.mkdir()
+    ResultStore(results).write_rows("20260101T000000Z", "delivery", [{"lost": 0}], evidence="measured")
     earlier = tmp_path / "earlier"
     earlier.mkdir()
-    (earlier / "summary.json").write_text(json.dumps({"config": {"results_dir": str(results)}}))
+    (earlier / "summary.json").write_text(json.dumps({"run_id": "20260101T000000Z",
+                                                      "config": {"results_dir": str(results)}}))
     result = invoke("--config", str(write_config(tmp_path)), "--replay", str(earlier))
     assert result.exit_code == 0, result.output
     assert "report: mode replay" in result.output
     headlines = json.loads((only_report(tmp_path) / "summary.json").read_text())["notebooks"][0]["headlines"]
     values = {name: item["value"] for name, item in headlines.items()}
     assert values == {"kind": "kafka", "bootstrap": None, "mode": "replay", "replay": True,
-                      "results_dir": str(results)}
+                      "results_dir": str(results), "run_id": "20260101T000000Z"}
 
 
 def test_local_target_starts_or_reuses_the_stack_and_passes_its_target(tmp_path: Path,
