@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -293,7 +293,7 @@ def mismatches(rows: list[Attempt]) -> list[Attempt]:
     return [r for r in rows if not r.ok]
 
 
-def matrix_table(rows: list[Mapping[str, Any]]) -> list[dict[str, str]]:
+def matrix_table(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
     """principal x action from stored rows: 'allowed'/'denied', marked where it differs from the expectation
     (MISMATCH) or where AWS would answer otherwise than moto ([AWS: ...])."""
     table: dict[str, dict[str, str]] = {}

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from streamcompare.errors import StackError
 from streamcompare.paths import cache_dir
@@ -175,8 +176,9 @@ def brokers_registered(bootstrap: str, expected: int, security: Mapping[str, str
     """Ready means every broker is registered and answers metadata."""
     from confluent_kafka.admin import AdminClient
 
-    admin = AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 2000,
-                         "log_level": 0, "logger": _SilentLogger(), **(security or {})})
+    config: dict[str, Any] = {"bootstrap.servers": bootstrap, "socket.timeout.ms": 2000, "log_level": 0,
+                              "logger": _SilentLogger(), **(security or {})}
+    admin = AdminClient(config)
     metadata = admin.list_topics(timeout=3)
     return len(metadata.brokers) >= expected
 

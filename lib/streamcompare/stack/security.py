@@ -221,13 +221,14 @@ def bootstrap_principals(admin_config: Mapping[str, Any], kafka_secrets: KafkaSe
         ResourceType,
         ScramCredentialInfo,
         ScramMechanism,
+        UserScramCredentialAlteration,
         UserScramCredentialUpsertion,
     )
 
     admin = AdminClient(dict(admin_config))
-    upserts = [UserScramCredentialUpsertion(name, ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192),
-                                            kafka_secrets.passwords[name].encode())
-               for name in ROLE_GRANTS]
+    info = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192)
+    upserts: list[UserScramCredentialAlteration] = [
+        UserScramCredentialUpsertion(name, info, kafka_secrets.passwords[name].encode()) for name in ROLE_GRANTS]
     for future in admin.alter_user_scram_credentials(upserts, request_timeout=timeout_s).values():
         future.result(timeout=timeout_s)
     bindings = []
