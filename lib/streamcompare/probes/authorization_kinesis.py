@@ -12,6 +12,7 @@ fails when moto answers anything else; the table shows where AWS would differ.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,24 @@ class KinesisTries:
                 "alter own policy (ACL analogue)": self.alter_policy}
 
 
+def readable(fn: Callable[[], None]) -> Callable[[], None]:
+    """moto answers some denials with an XML body botocore cannot parse for a JSON service: show Code: Message."""
+
+    def call() -> None:
+        try:
+            fn()
+        except Exception as exc:
+            text = str(exc)
+            code, message = re.search(r"<Code>([^<]+)</Code>", text), re.search(r"<Message>([^<]+)</Message>", text)
+            if code:
+                operation = re.search(r"when calling the (\w+) operation", text)
+                where = f" ({operation.group(1)})" if operation else ""
+                raise RuntimeError(f"{code.group(1)}{where}: {message.group(1) if message else ''}".strip()) from None
+            raise
+
+    return call
+
+
 def kinesis_matrix(iam_clients: Mapping[str, Any], progress: Callable[[str], None] = lambda _m: None
                    ) -> list[Attempt]:
     """Every IAM user (plus a wrong secret and plain HTTP to the HTTPS port) tries every action."""
@@ -110,7 +129,7 @@ def kinesis_matrix(iam_clients: Mapping[str, Any], progress: Callable[[str], Non
         tries = KinesisTries(url, ca, user, key, secret)
         for action, fn in tries.actions().items():
             expected, note = moto_expectation(role, scope, action)
-            rows.append(attempt("kinesis", label, action, expected, fn,
+            rows.append(attempt("kinesis", label, action, expected, readable(fn),
                                 expected_aws=aws_expectation(role, scope, action), note=note))
         for name in tries.created:
             cleanup.kinesis.delete_stream(StreamName=name)
