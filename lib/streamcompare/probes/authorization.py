@@ -178,6 +178,7 @@ class KafkaTries:
     def alter_acls(self) -> None:
         from confluent_kafka.admin import (
             AclBinding,
+            AclBindingFilter,
             AclOperation,
             AclPermissionType,
             ResourcePatternType,
@@ -186,10 +187,12 @@ class KafkaTries:
 
         errors = _Errors()
         admin = self._admin(errors)
-        binding = AclBinding(ResourceType.TOPIC, f"probe-acl-{uuid.uuid4().hex[:8]}", ResourcePatternType.LITERAL,
-                             f"User:{self.user}", "*", AclOperation.READ, AclPermissionType.ALLOW)
+        spec = (ResourceType.TOPIC, f"probe-acl-{uuid.uuid4().hex[:8]}", ResourcePatternType.LITERAL,
+                f"User:{self.user}", "*", AclOperation.READ, AclPermissionType.ALLOW)
+        binding = AclBinding(*spec)
         _wait_future(admin.create_acls([binding], request_timeout=WAIT_S)[binding], errors, WAIT_S + 2)
-        admin.delete_acls([binding], request_timeout=WAIT_S)[binding].result(timeout=WAIT_S)
+        undo = AclBindingFilter(*spec)
+        admin.delete_acls([undo], request_timeout=WAIT_S)[undo].result(timeout=WAIT_S)
 
     def actions(self) -> dict[str, Callable[[], None]]:
         return {"produce to allowed topic": lambda: self.produce("allowed"),
