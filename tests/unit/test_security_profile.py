@@ -182,3 +182,16 @@ def test_planted_secrets_reach_no_file_the_kit_writes(tmp_path: Path) -> None:
     (out / "result-target.json").write_text(json.dumps(describe_target("kafka", target)))
     assert find_secrets(out, planted) == []
     assert "***" in (out / "experiments" / "run1-security-kafka.json").read_text()
+
+
+def test_probe_security_without_a_stack_says_how(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from streamcompare.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["probe", "security", "--run-dir", str(tmp_path)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--security sasl_ssl" in err and "Traceback" not in err
+    with pytest.raises(SystemExit):
+        main(["probe", "security", "--rates", "fast", "--run-dir", str(tmp_path)])
+    assert "--rates" in capsys.readouterr().err
