@@ -165,14 +165,16 @@ class KafkaTries:
 
     def describe_cluster(self) -> None:
         errors = _Errors()
-        _wait_future(self._admin(errors).describe_cluster(request_timeout=WAIT_S), errors, WAIT_S + 2)
+        admin = self._admin(errors)  # kept referenced until the answer: a dropped client cancels its futures
+        _wait_future(admin.describe_cluster(request_timeout=WAIT_S), errors, WAIT_S + 2)
 
     def describe_configs(self) -> None:
         from confluent_kafka.admin import ConfigResource, ResourceType
 
         errors = _Errors()
         resource = ConfigResource(ResourceType.BROKER, "1")
-        future = self._admin(errors).describe_configs([resource], request_timeout=WAIT_S)[resource]
+        admin = self._admin(errors)
+        future = admin.describe_configs([resource], request_timeout=WAIT_S)[resource]
         _wait_future(future, errors, WAIT_S + 2)
 
     def alter_acls(self) -> None:
