@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup test test-unit bench report stack-up stack-down lint clean
+.PHONY: setup test test-unit test-browser bench report stack-up stack-down lint clean
 
 setup: $(STAMP)
 
@@ -23,6 +23,10 @@ test: setup
 
 test-unit: setup
 	$(BIN)/python -m pytest -m unit $(PYTEST_ARGS)
+
+## Notebooks in a real JupyterLab, driven by Playwright in Debian's headless chromium (replay, offline).
+test-browser: setup
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python benchmarks/run_benchmarks.py

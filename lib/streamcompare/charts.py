@@ -279,6 +279,30 @@ def throttle_sim(df: pd.DataFrame, title: str = "Offered, accepted and throttled
     return chart.properties(title=_title(title))
 
 
+def fault_timeline(df: pd.DataFrame, events: pd.DataFrame, title: str = "Acknowledgements around a fault",
+                   subtitle: str = "") -> alt.TopLevelMixin:
+    """Acknowledged (and failed) records/s per 100 ms bin, with the fault's events as labelled rules.
+
+    df columns: t_s, series, value (records/s). events columns: t_s, event.
+    """
+    df = _checked(df, ["t_s", "series", "value"], "fault_timeline")
+    events = _checked(events, ["t_s", "event"], "fault_timeline")
+    lines = alt.Chart(df).mark_line(interpolate="step-after").encode(
+        x=alt.X("t_s:Q", title="time since the first send (s)"),
+        y=alt.Y("value:Q", title="records/s"),
+        color=alt.Color("series:N", title=None, scale=alt.Scale(domain=["acknowledged", "failed"],
+                                                                range=[PALETTE[0], PALETTE[3]])),
+        tooltip=["series", alt.Tooltip("t_s:Q", format=".1f"), alt.Tooltip("value:Q", format=",.0f")])
+    rules = alt.Chart(events).mark_rule(color="#555", strokeDash=[4, 3]).encode(
+        x="t_s:Q", tooltip=["event", alt.Tooltip("t_s:Q", format=".1f")])
+    top = float(df["value"].max()) if len(df) else 1.0
+    placed = events.assign(y=[top * (1.12 - 0.09 * (i % 6)) for i in range(len(events))])
+    labels = alt.Chart(placed).mark_text(align="left", dx=3, fontSize=10, color="#333").encode(
+        x="t_s:Q", y="y:Q", text="event:N")
+    layered = alt.layer(lines, rules, labels)
+    return layered.properties(title=_title(title, subtitle), width=560)
+
+
 def security_cost(df: pd.DataFrame, title: str = "The price of security: latency by listener") -> alt.TopLevelMixin:
     """Latency (ms) per Kafka listener kind, one bar group per rate, one panel per metric.
 

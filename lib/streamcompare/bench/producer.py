@@ -52,6 +52,9 @@ class ProducerPlan:
     arrivals: Arrivals = "uniform"
     seed: int = 0
     flush_timeout_s: float = 30.0
+    keep_acks: bool = False
+    """Keep every acknowledgement (intended, ack time, record id) and every failure: the log a
+    verification read reconciles against (probes/reliability.py). Off for benchmarks."""
 
 
 @dataclass
@@ -64,6 +67,10 @@ class ProducerOutcome:
     totals: dict[str, int]
     counters_measured: dict[str, int]
     error_samples: list[str] = field(default_factory=list)
+    ack_records: tuple[Any, Any, Any] | None = None
+    """keep_acks: (intended ns, ack ns, record id) arrays of every acknowledged record."""
+    failed_records: list[tuple[int, int]] | None = None
+    """keep_acks: (record id, time ns) of every record the client reported as failed."""
 
 
 class ProducerWorker:
@@ -90,7 +97,8 @@ class ProducerWorker:
         """Set the run's times, before run(): the runner knows them only once the clients exist."""
         self.plan = replace(self.plan, start_ns=start_ns, measure_start_ns=measure_start_ns, end_ns=end_ns)
         self._sends = SendLog(measure_start_ns)
-        self._acks = AckLog(measure_start_ns)
+        self._acks = AckLog(measure_start_ns, keep=self.plan.keep_acks)
+        self._failed_records: list[tuple[int, int]] | None = [] if self.plan.keep_acks else None
         self._bind_ack_arrays()
         self._failures = Windows(measure_start_ns)
 
@@ -110,6 +118,8 @@ class ProducerWorker:
         if error is not None:
             with self._lock:
                 self._fail(error, intended >= self.plan.measure_start_ns, ack)
+                if self._failed_records is not None:
+                    self._failed_records.append((ident, ack))
             return
         with self._lock:
             self._ack_intended(intended)
@@ -168,6 +178,8 @@ class ProducerWorker:
             except Exception as exc:  # a send that raises gets no callback: count it as failed here
                 with self._lock:
                     self._fail(exc, intended >= measure_start_ns, now())
+                    if self._failed_records is not None:
+                        self._failed_records.append((ident | seq, now()))
             if seq & STOP_CHECK_MASK == STOP_CHECK_MASK:
                 if stopping():
                     break
@@ -204,6 +216,8 @@ class ProducerWorker:
                 index=self.plan.index, publish_latency=acks.latency, publish_delay=self._sends.delay,
                 windows=windows, acked_seqs=acks.seqs, totals=totals,
                 counters_measured=dict(self._counters), error_samples=list(self.error_samples),
+                ack_records=acks.records() if acks.kept is not None else None,
+                failed_records=list(self._failed_records) if self._failed_records is not None else None,
             )
 
 

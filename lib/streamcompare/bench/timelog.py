@@ -61,11 +61,13 @@ class AckLog:
     numbers. Not thread-safe: the owner holds a lock when acks come from several threads.
     """
 
-    def __init__(self, measure_start_ns: int) -> None:
+    def __init__(self, measure_start_ns: int, keep: bool = False) -> None:
         self.measure_start_ns = measure_start_ns
         self.latency = LatencyHistogram()
         self.windows = Windows(measure_start_ns)
         self.seqs = SeqSet()
+        self.kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = [] if keep else None
+        """keep=True: every folded chunk (intended, ack, record id) stays, for a reconciliation later."""
         self.folded = 0
         self.measured = 0
         self.intended = array("q")
@@ -81,6 +83,15 @@ class AckLog:
         intended, ack, ident = self.intended, self.ack, self.ident
         self.intended, self.ack, self.ident = array("q"), array("q"), array("Q")
         self.folded += len(intended)
+        if self.kept is not None and len(intended):
+            self.kept.append((_view(intended, np.int64), _view(ack, np.int64), _view(ident, np.uint64)))
         self.measured += _fold_timed(_view(intended, np.int64), _view(ack, np.int64), self.measure_start_ns,
                                      self.latency, self.windows, ACKED)
         self.seqs.add_many((_view(ident, np.uint64) & np.uint64(SEQ_MASK)).astype(np.int64))
+
+    def records(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(intended ns, ack ns, record id) of every folded record, in ack order (needs keep=True)."""
+        if not self.kept:
+            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.uint64)
+        return (np.concatenate([k[0] for k in self.kept]), np.concatenate([k[1] for k in self.kept]),
+                np.concatenate([k[2] for k in self.kept]))

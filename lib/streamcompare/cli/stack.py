@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from streamcompare.errors import StackError
+from streamcompare.errors import ConfigError, StackError
 from streamcompare.stack import local, process
 
 app = typer.Typer(no_args_is_help=True)
@@ -28,6 +28,9 @@ def up(
     kafka_port: Annotated[int | None, typer.Option(help="First Kafka port (brokers use N.., controllers "
                                                         "follow) [default: free ports]")] = None,
     kinesis_port: Annotated[int | None, typer.Option(help="Kinesis endpoint port [default: a free port]")] = None,
+    kinesis_limits: Annotated[str, typer.Option(
+        "--kinesis-limits", help="on: clients reach kinesis-mock through the fidelity layer that enforces AWS's "
+                                 "per-shard limits (results labelled emulated); off: the bare emulator")] = "on",
     security: Annotated[str | None, typer.Option(
         "--security", help="plaintext or sasl_ssl: private CA, TLS, SCRAM users, ACLs, and an IAM-enforcing "
                            "Kinesis endpoint (moto); switching needs `stack down` first "
@@ -35,6 +38,9 @@ def up(
     run_dir: RunDirOption = None,
 ) -> None:
     """Start a real Kafka cluster (KRaft) and a local Kinesis endpoint; a no-op when already up."""
+    if kinesis_limits not in ("on", "off"):
+        raise ConfigError(f"--kinesis-limits must be on or off, got {kinesis_limits!r}", field="--kinesis-limits",
+                          fix="use --kinesis-limits on (AWS's per-shard limits enforced) or off (bare emulator)")
     started = time.monotonic()
     with console.status("starting the local stack") as status:
         def progress(message: str) -> None:
@@ -43,7 +49,7 @@ def up(
 
         state, started_now = local.up(run_dir, brokers=brokers, with_kafka=kafka, with_kinesis=kinesis,
                                       kafka_port=kafka_port, kinesis_port=kinesis_port,
-                                      security_profile=security, progress=progress)
+                                      security_profile=security, kinesis_limits=kinesis_limits == "on", progress=progress)
     if not started_now:
         console.print(f"The local stack is already up (since {state.started_utc}); nothing to do.")
     else:
@@ -74,6 +80,10 @@ def status(run_dir: RunDirOption = None) -> None:
         console.print("No local stack here. Start one with `streamcompare stack up`.")
         raise typer.Exit(1)
     _print_state(state)
+    if any(alive and record.is_paused() for record, alive in state.processes()):
+        console.print("[yellow]A node is paused (SIGSTOP)[/]: a fault experiment is running or was interrupted; "
+                      "`kill -CONT <pid>` resumes it.")
+        raise typer.Exit(1)
     if not state.is_up():
         console.print("[red]Some processes are not running[/]; `streamcompare stack logs` shows why, "
                       "`streamcompare stack down` cleans up.")
@@ -82,7 +92,7 @@ def status(run_dir: RunDirOption = None) -> None:
 
 @app.command()
 def logs(
-    component: Annotated[str, typer.Argument(help="kafka-1, kafka-2, ..., kinesis, or all")] = "all",
+    component: Annotated[str, typer.Argument(help="kafka-1, kafka-2, ..., kinesis, kinesis-limits, or all")] = "all",
     lines: Annotated[int, typer.Option("--lines", "-n", help="Lines from the end of each log")] = 40,
     run_dir: RunDirOption = None,
 ) -> None:
@@ -121,10 +131,17 @@ def _print_state(state: local.StackState) -> None:
         console.print(f"kinesis:          kinesis-mock {state.kinesis_version} (an emulator: its latency "
                       "says nothing about AWS)")
         console.print(f"kinesis endpoint: {state.kinesis_endpoint} (region us-east-1, any credentials)")
+        if state.kinesis_limits:
+            console.print(f"kinesis limits:   on: the fidelity layer enforces AWS's per-shard limits (results are "
+                          f"emulated); bare emulator at {state.kinesis_emulator_endpoint}")
+        else:
+            console.print("kinesis limits:   off: clients reach the bare emulator (it never throttles)")
     total = 0.0
     for record, alive in state.processes():
         rss = record.rss_mib() if alive else None
         total += rss or 0.0
-        mark = f"[green]running[/] {rss:7.0f} MiB" if rss is not None else "[red]not running[/]"
+        mark = f"[green]running[/] {rss:7.0f} MiB" if rss is not None else "[red]not running (down)[/]"
+        if alive and record.is_paused():
+            mark = f"[yellow]paused (SIGSTOP)[/] {rss or 0:7.0f} MiB"
         console.print(f"  {record.name:<14} pid {record.pid:<8} {mark}  log {record.log}")
     console.print(f"memory (RSS):     {total:.0f} MiB in all")

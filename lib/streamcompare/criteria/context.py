@@ -66,7 +66,8 @@ def make_context(*, target_file: str = "", workload: str = "quick", results_dir:
                               fix="run `streamcompare stack up` (or `make stack-up`), or use mode='replay'")
     if target is not None and not target.get("replay"):
         return Context("live", target, spec, store, run_id or interactive_run_id(), scenario,
-                       notes=(f"Live: measuring on {describe(target)} (run {run_id or 'interactive'}).",),
+                       notes=(f"Live: the target is {describe(target)}; what this page measures is stored as run "
+                              f"{run_id or 'interactive'}.",),
                        options=options)
     return dataclasses.replace(_replay_context(store, run_id, spec, scenario, target, asked=mode), options=options)
 

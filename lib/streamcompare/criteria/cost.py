@@ -84,10 +84,24 @@ def option_costs(items: list[CostEstimate]) -> dict[str, float]:
 
 def totals_table(items: list[CostEstimate]) -> pd.DataFrame:
     rows = [{"deployment model": e.name, "USD per month": e.monthly_usd,
-             "sizing": ", ".join(f"{k} {v}" for k, v in e.sizing.items()),
+             "sizing": ", ".join(f"{k.replace('_', ' ')} {_figure(v)}" for k, v in e.sizing.items()),
              "unverified prices": ", ".join(e.unverified_prices), "not priced": ", ".join(e.unpriced)}
             for e in items]
     return pd.DataFrame(rows).sort_values("USD per month", na_position="last")
+
+
+def _figure(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return str(value)
+
+
+def break_even_table(points: pd.DataFrame) -> pd.DataFrame:
+    if points.empty:
+        return points
+    return pd.DataFrame({"write throughput (MB/s)": points["value"].round(2),
+                         "cheapest below": points["cheaper_below"], "cheapest above": points["cheaper_above"],
+                         "USD per month there": points["below_usd"].round(0)})
 
 
 def line_items(items: list[CostEstimate], keep: int = LEGEND_ITEMS) -> pd.DataFrame:
@@ -132,7 +146,7 @@ def view(evidence: Evidence, knobs: Knobs) -> View:
               Chart(charts.cost_bars(line_items(items), title="Monthly cost by line item")),
               Markdown("## Across write throughput, and where the cheapest option changes"),
               Chart(charts.cost_sweep(swept, points)),
-              Table(points.round(2) if not points.empty else points, "Break-even throughputs (MB/s)"),
+              Table(break_even_table(points), "Where the cheapest deployment model changes"),
               Markdown("## Prices used, with their dates and sources"),
               Table(prices_table(evidence, items)))
     return View(blocks, verdict(evidence, knobs, items))

@@ -122,6 +122,11 @@ def trend_frame(history: Iterable[RunResult]) -> pd.DataFrame:
     return grouped[["utc", "system", "quantile", "value_us"]]
 
 
+def runs_in_trend(history: Iterable[RunResult]) -> int:
+    """How many report runs the trend has (one point per run and system)."""
+    return len({r.labels.get("report_run") for r in history if r.labels.get("report_run")})
+
+
 def measured_kafka_broker_ms(results: Iterable[RunResult]) -> float | None:
     """Broker handling measured on the target: acks=all publish p50 minus linger.ms (at least 0.1 ms)."""
     for r in results:
@@ -165,7 +170,7 @@ def view(evidence: Evidence, knobs: Knobs) -> View:
     trend = trend_frame(evidence.history)
     blocks.append(Markdown("## Trend across report runs"))
     blocks.append(Chart(charts.latency_trend(trend, title="End-to-end latency across runs"))
-                  if trend["utc"].nunique() > 1 else
+                  if runs_in_trend(evidence.history) > 1 else
                   Markdown("One run so far: the trend appears from the second scheduled run on."))
     components = lm.model_frame(params).round({"ms": 2})
     if measured_kafka_broker_ms(evidence.results) is not None:

@@ -50,6 +50,7 @@ def client_config(target: Mapping[str, Any]) -> dict[str, Any]:
 class KafkaAdmin:
     def __init__(self, config: dict[str, Any], system_version: str | None) -> None:
         self._admin = AdminClient(config)
+        self._config = dict(config)
         self._system_version = system_version
         self.notes: list[str] = []
         """What `create` changed from what was asked (replication capped at the broker count)."""
@@ -91,6 +92,15 @@ class KafkaAdmin:
             threading.Event().wait(0.1)
         raise KafkaException(f"topic {spec.name} has no leader for every partition")
 
+    def create_pinned(self, name: str, assignment: list[list[int]], config: Mapping[str, str]) -> None:
+        """A topic whose partition i lives on the nodes assignment[i] (the first one is the preferred leader)."""
+        topic = NewTopic(name, num_partitions=len(assignment), replication_factor=-1, replica_assignment=assignment,
+                         config=dict(config))
+        for future in self._admin.create_topics([topic], operation_timeout=30).values():
+            future.result(timeout=60)
+        self._wait_for_leaders(StreamSpec(name=name, partitions=len(assignment),
+                                          replication_factor=len(assignment[0])))
+
     def delete(self, name: str) -> None:
         for future in self._admin.delete_topics([name], operation_timeout=30).values():
             try:
@@ -101,6 +111,42 @@ class KafkaAdmin:
 
     def partitions(self, name: str) -> int:
         return len(self._admin.list_topics(name, timeout=10).topics[name].partitions)
+
+    def read_back(self, name: str, timeout_s: float = 60.0) -> list[tuple[int, int, bytes, bytes]]:
+        """Every record of every partition from the beginning: (partition, offset, key, value).
+
+        The verification read of a fault experiment: a fresh consumer assigned to each partition
+        from offset 0 up to the high watermark seen when it starts (what the cluster holds now).
+        """
+        config = dict(self._config)
+        partitions = self.partitions(name)
+        consumer = _RdConsumer({**config, "group.id": f"streamcompare-verify-{name}", "enable.auto.commit": False,
+                                "auto.offset.reset": "earliest", "enable.partition.eof": True})
+        try:
+            ends = {p: consumer.get_watermark_offsets(TopicPartition(name, p), timeout=10)[1]
+                    for p in range(partitions)}
+            consumer.assign([TopicPartition(name, p, confluent_kafka.OFFSET_BEGINNING) for p in range(partitions)])
+            pending = {p for p, end in ends.items() if end > 0}
+            out: list[tuple[int, int, bytes, bytes]] = []
+            idle = 0
+            while pending and idle < int(timeout_s):
+                batch = consumer.consume(num_messages=10_000, timeout=1.0)
+                idle = 0 if batch else idle + 1
+                for message in batch:
+                    p, offset, error = int(message.partition() or 0), int(message.offset() or 0), message.error()
+                    if error is not None:
+                        if error.code() == KafkaError._PARTITION_EOF:
+                            pending.discard(p)
+                        continue
+                    out.append((p, offset, message.key() or b"", message.value() or b""))
+                    if offset + 1 >= ends[p]:
+                        pending.discard(p)
+            if pending:
+                raise KafkaException(f"verification read of {name} stopped before the end of partitions "
+                                     f"{sorted(pending)} ({timeout_s:.0f} s without records)")
+            return out
+        finally:
+            consumer.close()
 
     def versions(self) -> dict[str, str]:
         return {"system": f"Apache Kafka {self._system_version or 'unknown'}",

@@ -79,6 +79,25 @@ class KinesisAdmin:
         with contextlib.suppress(self._client.exceptions.ResourceNotFoundException):
             self._client.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
 
+    def read_back(self, name: str, idle_calls: int = 3) -> list[tuple[int, int, bytes, bytes]]:
+        """Every record of every shard from TRIM_HORIZON: (shard index, sequence number, partition key, data).
+
+        The verification read of a fault experiment; reads until a shard returns no records
+        `idle_calls` times in a row at its end (MillisBehindLatest 0 or no next iterator)."""
+        out: list[tuple[int, int, bytes, bytes]] = []
+        for index, shard in enumerate(shard_ids(self._client, name)):
+            iterator = self._client.get_shard_iterator(StreamName=name, ShardId=shard,
+                                                       ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            empty = 0
+            while iterator and empty < idle_calls:
+                page = self._client.get_records(ShardIterator=iterator, Limit=10_000)
+                records = page.get("Records", [])
+                out += [(index, int(r["SequenceNumber"]), str(r["PartitionKey"]).encode(), bytes(r["Data"]))
+                        for r in records]
+                empty = 0 if records else empty + 1
+                iterator = page.get("NextShardIterator")
+        return out
+
     def versions(self) -> dict[str, str]:
         system = (f"kinesis-mock {self._target.get('kinesis_version', '')} (emulator)".replace("  ", " ")
                   if self._is_local else f"Amazon Kinesis Data Streams ({self._target.get('region')})")
@@ -255,7 +274,8 @@ class KinesisDriver:
                  on_ack: AckCallback) -> PutRecordProducer | BatchingProducer:
         mode = settings.get("producer_mode", "put_records")
         if mode == "put_record":
-            return PutRecordProducer(self.client, stream, on_ack)
+            return PutRecordProducer(self.client, stream, on_ack,
+                                     sequence_for_ordering=bool(settings.get("sequence_for_ordering", False)))
         if mode in ("put_records", "aggregated"):
             return BatchingProducer(self.client, stream, {**settings, "aggregate": mode == "aggregated"}, on_ack)
         raise ConfigError(f"unknown producer mode {mode!r}", field="kinesis.producer_mode",

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from streamcompare.drivers.base import AckCallback, DriverCounters
 
@@ -34,25 +34,38 @@ def partition_key(key: bytes, fallback: int) -> str:
 
 
 class PutRecordProducer:
-    """One synchronous PutRecord per record: simple, and slow (a round trip per record)."""
+    """One synchronous PutRecord per record: simple, and slow (a round trip per record).
 
-    def __init__(self, client: Any, stream: str, on_ack: AckCallback) -> None:
+    sequence_for_ordering: pass the previous record's sequence number of the same partition key as
+    SequenceNumberForOrdering (AWS: strictly increasing sequence numbers per partition key)."""
+
+    def __init__(self, client: Any, stream: str, on_ack: AckCallback, sequence_for_ordering: bool = False) -> None:
         self._client, self._stream, self._on_ack = client, stream, on_ack
         self._counters = DriverCounters()
         self._sequence = 0
+        self._ordering: dict[str, str] | None = {} if sequence_for_ordering else None
 
     def send(self, key: bytes, value: bytes) -> None:
         self._sequence += 1
         self._counters.requests += 1
+        pk = partition_key(key, self._sequence)
+        extra = {}
+        if self._ordering is not None and pk in self._ordering:
+            extra["SequenceNumberForOrdering"] = self._ordering[pk]
         try:
-            self._client.put_record(StreamName=self._stream, Data=value,
-                                    PartitionKey=partition_key(key, self._sequence))
+            answer = self._client.put_record(StreamName=self._stream, Data=value, PartitionKey=pk, **extra)
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             self._counters.throttles += code in THROTTLE_CODES
             self._counters.errors += 1
             self._on_ack(value, exc)
             return
+        except BotoCoreError as exc:  # connection reset or timeout after botocore's own retries
+            self._counters.errors += 1
+            self._on_ack(value, exc)
+            return
+        if self._ordering is not None:
+            self._ordering[pk] = answer["SequenceNumber"]
         self._on_ack(value, None)
 
     def poll(self, timeout_s: float) -> None:
@@ -190,6 +203,8 @@ class BatchingProducer:
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             results = [{"ErrorCode": code, "ErrorMessage": str(exc)}] * len(request)
+        except BotoCoreError as exc:  # connection reset or timeout after botocore's retries: retry the entries
+            results = [{"ErrorCode": type(exc).__name__, "ErrorMessage": str(exc)}] * len(request)
         retry = []
         for entry, result in zip(request, results, strict=True):
             code = result.get("ErrorCode")

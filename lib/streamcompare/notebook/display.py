@@ -11,16 +11,22 @@ import pandas as pd
 
 from streamcompare.charts import show
 from streamcompare.criteria.contract import Chart, Markdown, Score, Table, View
+from streamcompare.frontend import is_headless
 
 TABLE_STYLE = ("<style>.sc-scroll{max-width:100%;overflow-x:auto}.sc-table{border-collapse:collapse;font-size:13px}"
-               ".sc-table th,.sc-table td{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left;"
-               "vertical-align:top}.sc-table th{background:#f5f5f5}.sc-table td.num{text-align:right;"
+               ".sc-table th,.sc-table td{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left !important;"
+               "vertical-align:top}.sc-table th{background:#f5f5f5}.sc-table td.num{text-align:right !important;"
                "white-space:nowrap}</style>")
 
 
 def markdown_text(text: str) -> str:
-    """Markdown with dollar signs escaped, so `$3,000` is money, not the start of maths."""
-    return text.replace("\\$", "$").replace("$", "\\$")
+    """Markdown with dollar signs escaped, so `$3,000` is money, not the start of maths.
+
+    The report's HTML has no MathJax and needs `\\$`; JupyterLab's Markdown renderer eats one backslash
+    before MathJax sees the text, so a live page needs two (checked in JupyterLab 4.6 by the browser tier).
+    """
+    escape = "\\$" if is_headless() else "\\\\$"
+    return text.replace("\\$", "$").replace("$", escape)
 
 
 def show_markdown(text: str) -> None:
@@ -44,7 +50,7 @@ def format_cell(value: Any) -> str:
         if abs(value) >= 1000:
             return f"{value:,.0f}"
         if abs(value) >= 100:
-            return f"{value:.1f}"
+            return f"{value:.0f}"
         return f"{value:.3g}"
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d %H:%M UTC")

@@ -19,8 +19,8 @@ from streamcompare.errors import StreamcompareError
 from streamcompare.frontend import is_headless
 from streamcompare.notebook.display import format_cell, render_view, show_markdown
 
-SLIDER_WIDTH = "560px"
-LABEL_WIDTH = "230px"
+SLIDER_WIDTH = "640px"
+LABEL_WIDTH = "320px"
 
 
 def initial_knobs(criterion: ModuleType, evidence: Any, overrides: Mapping[str, Any] | None = None) -> Any:

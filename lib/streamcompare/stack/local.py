@@ -18,6 +18,8 @@ from pathlib import Path
 from streamcompare.errors import StackError
 from streamcompare.paths import default_run_dir
 from streamcompare.stack import certs, kafka, kinesis, kinesis_iam, prereqs, process, security
+from streamcompare.stack.kinesis_limits import service as limits_service
+from streamcompare.stack.kinesis_limits.settings import Limits
 
 Progress = Callable[[str], None]
 STATE_FILE = "stack.json"
@@ -37,6 +39,10 @@ class StackState:
     kafka_nodes: list[dict[str, object]] = field(default_factory=list)
     kinesis_version: str | None = None
     kinesis_endpoint: str | None = None
+    kinesis_emulator_endpoint: str | None = None
+    """kinesis-mock itself; `kinesis_endpoint` is the fidelity layer in front of it when limits are on."""
+    kinesis_limits: dict[str, object] | None = None
+    """The fidelity layer's settings at start (None: clients talk to the bare emulator)."""
     pid_files: list[str] = field(default_factory=list)
     security: str = "plaintext"
     """The profile: plaintext (default) or sasl_ssl (stack/security.py)."""
@@ -70,6 +76,8 @@ class StackState:
             "kind": "local", "kafka_bootstrap": self.kafka_bootstrap, "kinesis_endpoint": self.kinesis_endpoint,
             "region": kinesis.LOCAL_REGION, "kafka_version": self.kafka_version,
             "kinesis_version": self.kinesis_version, "brokers": self.brokers,
+            "kinesis_emulator_endpoint": self.kinesis_emulator_endpoint or self.kinesis_endpoint,
+            "kinesis_limits": self.kinesis_limits,
             "emulator": {"kinesis": True, "kafka": False}, "security": self.security}
         if self.security == "sasl_ssl":
             clients = security.load_clients(Path(self.run_dir))
@@ -103,12 +111,15 @@ class StackState:
 
 def up(run_dir: Path | None = None, *, brokers: int = 3, with_kafka: bool = True, with_kinesis: bool = True,
        kafka_port: int | None = None, kinesis_port: int | None = None, security_profile: str | None = None,
+       kinesis_limits: bool = True,
        progress: Progress = lambda _msg: None) -> tuple[StackState, bool]:
     """Start the stack unless it is already up. Returns (state, started_now).
 
     security_profile: "plaintext" or "sasl_ssl" (TLS, SCRAM users, ACLs, IAM-enforcing Kinesis
     endpoint: stack/security.py); None uses a running stack as it is and starts plaintext. A running
-    stack is never switched to another profile.
+    stack is never switched to another profile. With kinesis_limits (the default) clients reach
+    kinesis-mock through the fidelity layer, which enforces AWS's per-shard limits; without, they
+    reach the bare emulator.
     """
     if brokers < 1 or brokers > 9:
         raise StackError(f"--brokers must be between 1 and 9, got {brokers}", field="brokers",
@@ -142,7 +153,7 @@ def up(run_dir: Path | None = None, *, brokers: int = 3, with_kafka: bool = True
             state.startup_s["kafka"] = round(time.monotonic() - began, 1)
         if with_kinesis:
             began = time.monotonic()
-            _start_kinesis(state, run_dir, kinesis_port, progress)
+            _start_kinesis(state, run_dir, kinesis_port, kinesis_limits, progress)
             state.startup_s["kinesis"] = round(time.monotonic() - began, 1)
         if secure and secrets_ is not None and files is not None:
             began = time.monotonic()
@@ -291,22 +302,38 @@ def _previous_cluster_id(run_dir: Path, brokers: int) -> str | None:
     return data.get("cluster_id") if same else None
 
 
-def _start_kinesis(state: StackState, run_dir: Path, port: int | None, progress: Progress) -> None:
+def _start_kinesis(state: StackState, run_dir: Path, port: int | None, with_limits: bool,
+                   progress: Progress) -> None:
+    """kinesis-mock on a free port; with limits, the fidelity layer takes `port` (the clients' endpoint)."""
     kinesis.ensure_installed(progress)
     if port is not None:
         process.require_free(port, "the Kinesis endpoint", "--kinesis-port")
-        tls_port = process.free_ports(1)[0]
-    else:
-        port, tls_port = process.free_ports(2)
-    progress(f"starting kinesis-mock {kinesis.pinned_version()} on http://127.0.0.1:{port}")
-    record = kinesis.start(run_dir / "kinesis", port, tls_port)
+    emulator_port, tls_port, layer_port = process.free_ports(3)
+    if not with_limits:
+        emulator_port = port or emulator_port
+    progress(f"starting kinesis-mock {kinesis.pinned_version()} on http://127.0.0.1:{emulator_port}")
+    record = kinesis.start(run_dir / "kinesis", emulator_port, tls_port)
     state.pid_files.append(str(run_dir / "kinesis" / "kinesis.pid"))
     state.kinesis_version = kinesis.pinned_version()
-    state.kinesis_endpoint = f"http://127.0.0.1:{port}"
+    state.kinesis_emulator_endpoint = f"http://127.0.0.1:{emulator_port}"
+    state.kinesis_endpoint = state.kinesis_emulator_endpoint
+    state.save()
+    emulator = state.kinesis_emulator_endpoint
+    process.wait_ready(record, lambda: kinesis.answers(emulator), timeout_s=KINESIS_READY_TIMEOUT_S,
+                       what="kinesis-mock")
+    if not with_limits:
+        return
+    layer_port = port or layer_port
+    limits = Limits()
+    progress(f"starting the Kinesis fidelity layer (AWS's per-shard limits) on http://127.0.0.1:{layer_port}")
+    layer = limits_service.start(run_dir / "kinesis-limits", layer_port, emulator, limits)
+    state.pid_files.append(str(run_dir / "kinesis-limits" / "kinesis-limits.pid"))
+    state.kinesis_endpoint = f"http://127.0.0.1:{layer_port}"
+    state.kinesis_limits = {"endpoint": state.kinesis_endpoint, "limits": limits.to_dict()}
     state.save()
     endpoint = state.kinesis_endpoint
-    process.wait_ready(record, lambda: kinesis.answers(endpoint), timeout_s=KINESIS_READY_TIMEOUT_S,
-                       what="kinesis-mock")
+    process.wait_ready(layer, lambda: limits_service.answers(endpoint) and kinesis.answers(endpoint),
+                       timeout_s=KINESIS_READY_TIMEOUT_S, what="the Kinesis fidelity layer")
 
 
 def down(run_dir: Path | None = None, *, keep_data: bool = False) -> list[tuple[str, int, str]]:
@@ -358,11 +385,12 @@ class LocalStack:
 @contextmanager
 def local_stack(brokers: int = 3, run_dir: Path | None = None, *, with_kafka: bool = True,
                 with_kinesis: bool = True, security_profile: str | None = None,
+                kinesis_limits: bool = True,
                 progress: Progress = lambda _msg: None) -> Iterator[LocalStack]:
     """Use the running stack, or start one and stop it (by pid) on exit, also when the body fails."""
     started = time.monotonic()
     state, started_now = up(run_dir, brokers=brokers, with_kafka=with_kafka, with_kinesis=with_kinesis,
-                            security_profile=security_profile, progress=progress)
+                            security_profile=security_profile, kinesis_limits=kinesis_limits, progress=progress)
     if started_now:
         progress(f"stack up in {time.monotonic() - started:.1f} s")
     try:

@@ -44,6 +44,10 @@ class ProcessRecord:
         stat = _proc_stat(self.pid)
         return stat is not None and stat[0] != "Z" and stat[1] == self.start_ticks
 
+    def is_paused(self) -> bool:
+        """True when this exact process is stopped by a signal (SIGSTOP: a paused node)."""
+        stat = _proc_stat(self.pid)
+        return stat is not None and stat[0] == "T" and stat[1] == self.start_ticks
 
     def rss_mib(self) -> float | None:
         """Resident memory in MiB, from /proc, or None when the process is gone."""
