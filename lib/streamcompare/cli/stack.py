@@ -49,7 +49,8 @@ def up(
 
         state, started_now = local.up(run_dir, brokers=brokers, with_kafka=kafka, with_kinesis=kinesis,
                                       kafka_port=kafka_port, kinesis_port=kinesis_port,
-                                      security_profile=security, kinesis_limits=kinesis_limits == "on", progress=progress)
+                                      security_profile=security, kinesis_limits=kinesis_limits == "on",
+                                      progress=progress)
     if not started_now:
         console.print(f"The local stack is already up (since {state.started_utc}); nothing to do.")
     else:
