@@ -44,7 +44,8 @@ def _register() -> None:
         cost_command)
     app.add_typer(prices_app, name="prices", help="Show or refresh the dated AWS price tables.")
     app.command("bench")(bench_command)
-    app.add_typer(probe_app, name="probe", help="Live experiments on the local stack (reliability under failure).")
+    app.add_typer(probe_app, name="probe",
+                  help="Live experiments on the local stack (reliability under failure, security).")
     app.command("report", help="Run every notebook with papermill and write a self-contained HTML report.")(
         report_command)
 

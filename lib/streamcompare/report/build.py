@@ -35,7 +35,7 @@ from streamcompare.report import html as report_html
 from streamcompare.report import index as report_index
 from streamcompare.report.index import DECISION_NOTEBOOK
 from streamcompare.report.runs import NotebookError, NotebookRun, ProgressEvent, ReportOutcome
-from streamcompare.report.scrub import scrub_text, scrub_tree
+from streamcompare.report.scrub import scrub_text, scrub_tree, target_secrets
 from streamcompare.report.target import describe_target, resolve_target, target_reference
 
 NOTEBOOK_NAME = re.compile(r"^\d{2}_[A-Za-z0-9_-]+$")
@@ -151,6 +151,7 @@ def build_report(config: ReportConfig, replay_dir: Path | None = None,
     with ExitStack() as stack:
         if target is None:
             target = stack.enter_context(resolve_target(config))
+        secrets[:] = sorted({*secrets, *target_secrets(target)}, key=len, reverse=True)
         target_file = stack.enter_context(target_reference(target))
         stack.enter_context(_headless_kernels())
         headlines: dict[str, Any] = {}
