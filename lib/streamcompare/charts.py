@@ -301,3 +301,21 @@ def fault_timeline(df: pd.DataFrame, events: pd.DataFrame, title: str = "Acknowl
         x="t_s:Q", y="y:Q", text="event:N")
     layered = alt.layer(lines, rules, labels)
     return layered.properties(title=_title(title, subtitle), width=560)
+
+
+def security_cost(df: pd.DataFrame, title: str = "The price of security: latency by listener") -> alt.TopLevelMixin:
+    """Latency (ms) per Kafka listener kind, one bar group per rate, one panel per metric.
+
+    Columns: listener (PLAINTEXT, SSL, SASL_SSL), rate (records/s), metric (e.g. "e2e p99"), value_ms.
+    """
+    df = _checked(df, ["listener", "rate", "metric", "value_ms"], "security_cost")
+    order = [k for k in ("PLAINTEXT", "SSL", "SASL_SSL") if k in set(df["listener"])]
+    chart = alt.Chart(df).mark_bar().encode(
+        x=alt.X("listener:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value_ms:Q", title="latency (ms)"),
+        color=alt.Color("listener:N", sort=order, title="listener"),
+        column=alt.Column("rate:O", title="records/s"),
+        row=alt.Row("metric:N", title=None),
+        tooltip=["listener", "rate", "metric", alt.Tooltip("value_ms:Q", format=",.2f", title="ms")],
+    ).properties(width=140, height=140)
+    return chart.properties(title=_title(title, "same cluster, same open-loop rate; measured on the local stack"))

@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -30,6 +29,8 @@ from pydantic import (
 
 from streamcompare.errors import ConfigError
 from streamcompare.paths import data_dir, project_root
+from streamcompare.secrets import is_sensitive, mask, secret_values
+from streamcompare.yamlio import non_finite, read_yaml
 
 MASK = "***"
 RESERVED_PARAMETERS = ("target_file", "workload", "results_dir", "run_id", "mode", "cost_scenario",
@@ -43,7 +44,7 @@ _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class KafkaSecurity(_Model):
@@ -62,6 +63,28 @@ class KafkaSecurity(_Model):
     ssl_endpoint_identification_algorithm: Literal["https", "none"] | None = Field(
         None, alias="ssl.endpoint.identification.algorithm")
     sasl_oauthbearer_config: SecretStr | None = Field(None, alias="sasl.oauthbearer.config")
+    sasl_oauthbearer_method: Literal["default", "oidc"] | None = Field(None, alias="sasl.oauthbearer.method")
+    sasl_oauthbearer_client_id: str | None = Field(None, alias="sasl.oauthbearer.client.id")
+    sasl_oauthbearer_client_secret: SecretStr | None = Field(None, alias="sasl.oauthbearer.client.secret")
+    sasl_oauthbearer_token_endpoint_url: str | None = Field(None, alias="sasl.oauthbearer.token.endpoint.url")
+    sasl_oauthbearer_scope: str | None = Field(None, alias="sasl.oauthbearer.scope")
+    sasl_oauthbearer_assertion_private_key_passphrase: SecretStr | None = Field(
+        None, alias="sasl.oauthbearer.assertion.private.key.passphrase")
+    sasl_oauthbearer_assertion_private_key_pem: SecretStr | None = Field(
+        None, alias="sasl.oauthbearer.assertion.private.key.pem")
+    ssl_key_pem: SecretStr | None = Field(None, alias="ssl.key.pem")
+    ssl_certificate_pem: str | None = Field(None, alias="ssl.certificate.pem")
+    ssl_keystore_location: str | None = Field(None, alias="ssl.keystore.location")
+    ssl_keystore_password: SecretStr | None = Field(None, alias="ssl.keystore.password")
+    sasl_jaas_config: SecretStr | None = Field(None, alias="sasl.jaas.config")
+
+    @field_validator("sasl_jaas_config")
+    @classmethod
+    def _no_jaas(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            raise ValueError("sasl.jaas.config is a setting of the Java client; this kit uses librdkafka: give "
+                             "sasl.username and sasl.password (PLAIN, SCRAM) or the sasl.oauthbearer.* settings")
+        return value
 
     def client_settings(self) -> dict[str, str]:
         """The settings for the Kafka client, secrets revealed: only for the 0600 target file."""
@@ -73,8 +96,10 @@ class KafkaSecurity(_Model):
         return out
 
     def secret_values(self) -> list[str]:
-        return [v.get_secret_value() for v in (self.sasl_password, self.ssl_key_password,
-                                                self.sasl_oauthbearer_config) if v is not None]
+        """Every secret value held (each SecretStr field, and any setting librdkafka calls sensitive)."""
+        values = [v.get_secret_value() for v in (getattr(self, n) for n in type(self).model_fields)
+                  if isinstance(v, SecretStr)]
+        return values + secret_values(self.client_settings())
 
 
 class LocalTarget(_Model):
@@ -137,7 +162,7 @@ class TargetConfig(_Model):
 class ReportConfig(_Model):
     """Everything `streamcompare report` needs; see data/report/default.yaml for a commented example."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False)
     target: TargetConfig = TargetConfig()
     mode: Literal["live", "replay"] = "live"
     workload: Path = Field(Path("quick"), description="a name under data/workloads or a path to a YAML file")
@@ -184,6 +209,8 @@ class ReportConfig(_Model):
     @classmethod
     def _no_reserved_parameters(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         for notebook, overrides in value.items():
+            if bad := non_finite(overrides):
+                raise ValueError(f"{notebook}.{bad} is not a finite number (NaN and infinity are not accepted)")
             clash = sorted(set(overrides) & set(RESERVED_PARAMETERS))
             if clash:
                 raise ValueError(f"{notebook}: {', '.join(clash)} are set by the report itself; "
@@ -194,10 +221,11 @@ class ReportConfig(_Model):
         """The config as plain JSON-able data with every secret replaced by `***`."""
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
         security = (data["target"].get("kafka") or {}).get("security") or {}
-        for key in ("sasl.password", "ssl.key.password", "sasl.oauthbearer.config"):
-            if security.get(key) is not None:
-                security[key] = MASK
-        return data
+        for name, info in KafkaSecurity.model_fields.items():
+            alias = info.alias or name
+            if security.get(alias) is not None and (info.annotation == SecretStr | None or is_sensitive(alias)):
+                security[alias] = MASK
+        return mask(data)
 
     def secrets(self) -> list[str]:
         """Secret values to keep out of every output: config secrets and AWS credentials in the environment."""
@@ -227,17 +255,8 @@ def default_config_path() -> Path:
 def load_config(path: Path | None = None, *, base_dir: Path | None = None) -> ReportConfig:
     """Read, expand `${ENV}` references and validate a report config; errors name the field and the fix."""
     path = path or default_config_path()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read report config {path}: {exc.strerror}", field="config",
-                          fix="pass --config with an existing file, e.g. data/report/default.yaml") from None
-    except yaml.YAMLError as exc:  # the message quotes the line, which may hold a secret: give the position only
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid syntax"
-        raise ConfigError(f"{path} is not valid YAML{where}: {problem}", field="config",
-                          fix="check indentation and quoting there") from None
+    raw = read_yaml(path, what="report config", field="config",
+                    missing_fix="pass --config with an existing file, e.g. data/report/default.yaml")
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

@@ -32,3 +32,21 @@ def project_root() -> Path:
 def data_dir() -> Path:
     """The project's data/ folder (pricing, workloads, reference figures)."""
     return project_root() / "data"
+
+
+def ensure_writable(folder: Path, *, field: str, fix: str = "choose a folder you can write to") -> Path:
+    """Create `folder` if needed and prove it takes a file, before any work that ends by writing there."""
+    import tempfile
+
+    from streamcompare.errors import ConfigError
+
+    folder = Path(folder).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{folder} is a file, not a folder", field=field, fix=fix)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".streamcompare-write-check-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"cannot write to {folder}: {exc.strerror or exc}", field=field, fix=fix) from None
+    return folder

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 import report_fixtures as fx
 from streamcompare.bench.store import ResultStore
 from streamcompare.cli.report import report_command
+from streamcompare.errors import ConfigError
 
 pytestmark = pytest.mark.notebooks
 
@@ -72,6 +73,19 @@ def test_replay_of_an_earlier_report_uses_its_results_and_no_credentials(tmp_pat
     values = {name: item["value"] for name, item in headlines.items()}
     assert values == {"kind": "kafka", "bootstrap": None, "mode": "replay", "replay": True,
                       "results_dir": str(results), "run_id": "20260101T000000Z"}
+
+
+def test_replay_of_an_empty_or_foreign_folder_says_so(tmp_path: Path) -> None:
+    fx.write_notebooks(tmp_path / "notebooks", ("30_probe",))
+    empty, foreign = tmp_path / "empty", tmp_path / "foreign"
+    empty.mkdir()
+    foreign.mkdir()
+    (foreign / "holiday.txt").write_text("not a result")
+    for folder, words in ((empty, "holds no stored results"), (foreign, "holds no stored results")):
+        result = invoke("--config", str(write_config(tmp_path)), "--replay", str(folder))
+        assert isinstance(result.exception, ConfigError), result.output  # main() prints it, exit 2
+        assert str(folder) in str(result.exception) and words in str(result.exception)
+        assert "notebooks ok" not in result.output and not (tmp_path / "reports").exists()
 
 
 def test_local_target_starts_or_reuses_the_stack_and_passes_its_target(tmp_path: Path,

@@ -13,9 +13,12 @@ windows; later receipts are duplicates.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import queue
+import signal
+import sys
 import threading
 import time
 import traceback
@@ -30,8 +33,10 @@ from streamcompare.bench.payload import HEADER, HEADER_BYTES, SEQ_BITS, SEQ_MASK
 from streamcompare.bench.stats import LatencyHistogram
 from streamcompare.bench.tally import RECEIVED, SeqSet, Windows
 from streamcompare.drivers.base import DriverRegistry
+from streamcompare.stack.ledger import Ledger
 
 READY_TIMEOUT_S = 120.0
+PR_SET_PDEATHSIG = 1
 DRAIN_IDLE_S = 10.0
 
 
@@ -159,12 +164,43 @@ def consumer_main(ref: DriverRef, plan: ConsumerPlan, out: Channel, control: Cha
                 consumer.close()
 
 
+def consumer_process_main(ref: DriverRef, plan: ConsumerPlan, out: Channel, control: Channel,
+                          parent_pid: int) -> None:
+    """A consumer in a child process: it never outlives the kit's process (see watch_parent)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
+    watch_parent(parent_pid)
+    consumer_main(ref, plan, out, control)
+
+
+def watch_parent(parent_pid: int, interval_s: float = 0.5) -> None:
+    """Exit when the parent dies, however it dies (SIGKILL included).
+
+    On Linux the kernel sends SIGKILL when the parent goes (prctl PR_SET_PDEATHSIG); everywhere a
+    daemon thread also checks the parent pid twice a second and exits the process when it changes.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the line above ran
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(interval_s)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="sc-parent-watch", daemon=True).start()
+
+
 class ConsumerGroup:
     """The run's consumers, as threads or spawned processes, behind one message queue."""
 
     def __init__(self, ref: DriverRef, plans: list[ConsumerPlan], registry: DriverRegistry,
-                 clock: Clock, in_subprocess: bool) -> None:
+                 clock: Clock, in_subprocess: bool, ledger: Ledger | None = None) -> None:
         self.in_subprocess = in_subprocess
+        self.ledger = ledger
         self.unique = [0] * len(plans)
         self.results: dict[int, dict[str, Any]] = {}
         self.workers: list[Any] = []
@@ -173,7 +209,8 @@ class ConsumerGroup:
             self.out: Any = ctx.Queue()
             self.controls: list[Any] = [ctx.Queue() for _ in plans]
             for plan, control in zip(plans, self.controls, strict=True):
-                self.workers.append(ctx.Process(target=consumer_main, args=(ref, plan, self.out, control),
+                self.workers.append(ctx.Process(target=consumer_process_main,
+                                                args=(ref, plan, self.out, control, os.getpid()),
                                                 name=f"sc-consumer-{plan.index}", daemon=True))
         else:
             self.out = queue.Queue()
@@ -186,6 +223,10 @@ class ConsumerGroup:
     def start(self, timeout_s: float = READY_TIMEOUT_S) -> None:
         for w in self.workers:
             w.start()
+            if self.in_subprocess and self.ledger is not None:
+                self.ledger.add_process(w.name, w.pid)
+        if self.in_subprocess and self.ledger is not None and (tracker := _resource_tracker_pid()):
+            self.ledger.add_process("multiprocessing resource tracker", tracker)
         ready: set[int] = set()
         deadline = time.monotonic() + timeout_s
         while len(ready) < len(self.workers):
@@ -255,16 +296,35 @@ class ConsumerGroup:
         self.close()
         return [self.results[i] for i in sorted(self.results)]
 
-    def close(self) -> None:
-        """Stop every consumer still running; idempotent."""
+    def close(self) -> list[int]:
+        """Stop every consumer still running and reap it; idempotent. Returns the child pids reaped."""
         for c in self.controls:
             c.put(("stop",))
+        reaped = []
         for w in self.workers:
             if w.is_alive():
                 w.join(timeout=5)
             if self.in_subprocess and w.is_alive():
                 w.terminate()
                 w.join(timeout=5)
+            if self.in_subprocess and w.is_alive():
+                w.kill()
+                w.join(timeout=5)
+            if self.in_subprocess and w.pid is not None:
+                reaped.append(w.pid)
+                if self.ledger is not None:
+                    self.ledger.drop_process(w.pid)
         if self.in_subprocess:
             for c in self.controls:
                 c.cancel_join_thread()
+            if self.ledger is not None and (tracker := _resource_tracker_pid()):
+                self.ledger.drop_process(tracker)  # it lives as long as this process, and goes with it
+        return reaped
+
+
+def _resource_tracker_pid() -> int | None:
+    """multiprocessing's resource tracker (started with the first spawned child), if running."""
+    from multiprocessing import resource_tracker
+
+    pid = getattr(getattr(resource_tracker, "_resource_tracker", None), "_pid", None)
+    return int(pid) if pid else None

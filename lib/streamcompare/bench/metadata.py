@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import platform
-import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -13,11 +12,11 @@ from typing import Any
 
 import streamcompare
 from streamcompare.paths import project_root
+from streamcompare.secrets import MASK, SECRET_NAME, mask
 
 TARGET_KINDS = ("local", "aws", "kafka")
-SECRET_KEY = re.compile(r"pass|secret|token|credential|private|(^|_)key$|api_key|access_key|session",
-                        re.IGNORECASE)
-REDACTED = "***"
+SECRET_KEY = SECRET_NAME
+REDACTED = MASK
 
 
 def utc_now() -> str:
@@ -78,14 +77,8 @@ def run_metadata(client_versions: Mapping[str, str] | None = None) -> dict[str, 
 
 
 def redact(value: Any, key: str = "") -> Any:
-    """Copy of a target description with secrets (passwords, keys, tokens) replaced by ***."""
-    if isinstance(value, Mapping):
-        return {str(k): redact(v, str(k)) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [redact(v, key) for v in value]
-    if key and SECRET_KEY.search(key) and value not in (None, "", False):
-        return REDACTED
-    return value
+    """Copy of a target description with every setting that can carry a secret replaced by *** (see secrets.py)."""
+    return mask(value, key)
 
 
 def describe_target(system: str, target: Mapping[str, Any]) -> dict[str, Any]:

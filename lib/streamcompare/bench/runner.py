@@ -37,6 +37,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from streamcompare import interrupt
 from streamcompare.bench import maxrate
 from streamcompare.bench.clock import Clock, MonotonicClock
 from streamcompare.bench.consumer import DRAIN_IDLE_S, ConsumerGroup, ConsumerPlan
@@ -44,11 +45,13 @@ from streamcompare.bench.driverref import DriverRef
 from streamcompare.bench.errors import BenchmarkError
 from streamcompare.bench.measurement import Measurement, merge
 from streamcompare.bench.metadata import describe_target, run_metadata, utc_now
+from streamcompare.bench.preflight import record_size_problem
 from streamcompare.bench.producer import ProducerOutcome, ProducerPlan, ProducerWorker
 from streamcompare.bench.results import RunResult
 from streamcompare.bench.workload import Workload
 from streamcompare.drivers.base import DRIVERS, DriverRegistry, Producer, StreamSpec
 from streamcompare.errors import ConfigError
+from streamcompare.stack.ledger import ledger_for
 
 __all__ = ["BenchmarkError", "Progress", "run_benchmark", "run_once", "PLACEMENT"]
 
@@ -159,15 +162,15 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
     try:
         for name in names:
             _emit(progress, Progress("create", target_rate=rate, message=f"creating {name}"))
+            created.append(name)  # before the call: a stop during the create still deletes it
             admin.create(StreamSpec(name=name, partitions=workload.partitions,
                                     replication_factor=workload.replication_factor,
                                     config={"min.insync.replicas": str(workload.min_insync_replicas)},
                                     on_demand=workload.kinesis.on_demand))
-            created.append(name)
         if workload.consumers:
             _emit(progress, Progress("consumers", target_rate=rate, message="starting consumers"))
             group = ConsumerGroup(ref, _consumer_plans(workload, names, settings, run_tag, poll_s),
-                                  registry, clock, consumer_in_subprocess)
+                                  registry, clock, consumer_in_subprocess, ledger=ledger_for(dict(ref.target)))
             group.start()
         start = clock.now_ns() + START_LEAD_NS  # moved below once the clients exist
         workers = [ProducerWorker(ProducerPlan(
@@ -203,22 +206,41 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
                              f"(limit {workload.drain_timeout_s:g} s, or {DRAIN_IDLE_S:g} s without progress)")
             consumer_results = group.stop()
     finally:
-        if frozen:
-            gc.unfreeze()
-        for p in producers:
-            _quietly(p.close)
-        if group is not None:
-            group.close()
-        for name in created:
-            if keep:
-                notes.append(f"stream {name} kept")
-            elif err := _quietly(functools.partial(admin.delete, name)):
-                notes.append(f"could not delete stream {name}: {err}")
+        with interrupt.shielded():  # a second signal must not cut the clean-up short
+            _clean_up(system, producers, group, admin, created, keep, notes, frozen)
     m = merge(rate, stream, system, versions, workload, measure_start,
               outcomes, consumer_results, drained)
     m.streams = names
     m.notes.extend([*getattr(admin, "notes", []), *notes])
     return m
+
+
+def _clean_up(system: str, producers: list[Any], group: ConsumerGroup | None, admin: Any, created: list[str],
+              keep: bool, notes: list[str], frozen: bool) -> None:
+    """Close producers, stop and reap consumers, delete the streams; a stopped run reports each step."""
+    stopped = interrupt.stopping()
+    if frozen:
+        gc.unfreeze()
+    for p in producers:
+        _quietly(p.close)
+    if producers and stopped:
+        interrupt.cleaned(f"stopped {len(producers)} {system} producer(s)")
+    if group is not None:
+        pids = group.close()
+        if stopped and group.workers:
+            where = f" (pids {', '.join(map(str, pids))})" if pids else ""
+            interrupt.cleaned(f"stopped {len(group.workers)} {system} consumer(s){where}")
+    kind = "topic" if system == "kafka" else "stream"
+    for name in created:
+        if keep:
+            notes.append(f"stream {name} kept")
+        elif err := _quietly(functools.partial(admin.delete, name)):
+            notes.append(f"could not delete stream {name}: {err}")
+            if stopped:
+                interrupt.cleaned(f"could NOT delete {system} {kind} {name} ({err}): run "
+                                  "`streamcompare cleanup --local`")
+        elif stopped:
+            interrupt.cleaned(f"deleted {system} {kind} {name}")
 
 
 def _consumer_plans(workload: Workload, names: list[str], settings: dict[str, Any], run_tag: int,
@@ -292,6 +314,8 @@ def run_benchmark(driver_name: str, target: dict[str, Any], workload: Workload, 
     labels: free-form strings stored with the result (e.g. the report run id).
     """
     clock = clock or MonotonicClock()
+    if problem := record_size_problem(driver_name, workload):  # before anything is created
+        raise problem
     ref = DriverRef(driver_name, dict(target))
     in_subprocess, note = _placement(ref, registry, consumer_in_subprocess, clock)
     run_id = RunResult.new_run_id()

@@ -11,18 +11,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from streamcompare.bench.schedule import Bursts
 from streamcompare.errors import ConfigError
+from streamcompare.yamlio import read_yaml
 
 SCHEMA_VERSION = 1
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class KafkaSettings(_Frozen):
@@ -248,17 +248,13 @@ def validate_workload(data: Mapping[str, Any], source: str = "workload") -> Work
 
 
 def load_workload(path: str | Path) -> Workload:
-    """Read and validate one workload YAML file."""
+    """Read and validate one workload YAML file (strictly: see streamcompare.yamlio)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         raise ConfigError(f"workload file {str(path)!r} not found", field="workload",
-                          fix="give a path to a YAML file, e.g. data/workloads/quick.yaml") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}", field="workload") from None
+                          fix="give a path to a YAML file, e.g. data/workloads/quick.yaml")
+    data = read_yaml(path, what="workload file", field="workload",
+                     missing_fix="give a path to a YAML file, e.g. data/workloads/quick.yaml")
     return validate_workload(data or {}, source=str(path))
 
 

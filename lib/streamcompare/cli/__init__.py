@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import signal
 import sys
+import threading
+from pathlib import Path
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from streamcompare.errors import StreamcompareError
+from streamcompare import interrupt
+from streamcompare.cli import boundary
+from streamcompare.errors import ConfigError
+
+REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 app = typer.Typer(
     help="Measure and model Apache Kafka vs Amazon Kinesis Data Streams.",
@@ -17,7 +25,14 @@ app = typer.Typer(
 )
 
 
+_registered: list[bool] = []
+
+
 def _register() -> None:
+    """Attach every subcommand once (main() may run many times in one process, e.g. in tests)."""
+    if _registered:
+        return
+    _registered.append(True)
     from streamcompare.cli.bench import bench_command
     from streamcompare.cli.cost import cost_command, prices_app
     from streamcompare.cli.probe import app as probe_app
@@ -29,50 +44,69 @@ def _register() -> None:
         cost_command)
     app.add_typer(prices_app, name="prices", help="Show or refresh the dated AWS price tables.")
     app.command("bench")(bench_command)
-    app.add_typer(probe_app, name="probe", help="Live experiments on the local stack (reliability under failure, flow "
-                                                            "control).")
+    app.add_typer(probe_app, name="probe",
+                  help="Live experiments on the local stack (reliability under failure, security, flow control).")
     app.command("report", help="Run every notebook with papermill and write a self-contained HTML report.")(
         report_command)
 
 
 @app.command()
 def cleanup(
-    region: str = typer.Option(..., help="AWS region to search"),
-    profile: str | None = typer.Option(None, help="AWS profile (default: the default credential chain)"),
-    yes: bool = typer.Option(False, "--yes", help="Delete them; without it, only list"),
+    region: Annotated[str | None, typer.Option(help="AWS region to search (for streams in AWS)")] = None,
+    profile: Annotated[str | None, typer.Option(help="AWS profile (default: the default credential chain)")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Delete them; without it, only list")] = False,
+    local: Annotated[bool, typer.Option("--local", help="Remove what killed runs left on the local stack: their "
+                                                        "topics, streams and consumer processes")] = False,
+    run_dir: Annotated[Path | None, typer.Option("--run-dir", help="The local stack's run dir [default: ./.stack "
+                                                                   "or $STREAMCOMPARE_RUN_DIR]")] = None,
 ) -> None:
-    """List, or with --yes delete, Kinesis streams the kit left in AWS (tag created-by=streamcompare)."""
+    """Remove what the kit left behind: with --local on the local stack, else tagged streams in AWS."""
+    if local:
+        from streamcompare.drivers.local_cleanup import cleanup_local
+
+        for line in cleanup_local(run_dir):
+            typer.echo(line)
+        return
+    if not region:
+        raise ConfigError("say where to look: --region for AWS, or --local for the local stack",
+                          field="--region", fix="e.g. `streamcompare cleanup --region us-east-1` "
+                                                "or `streamcompare cleanup --local`")
     from streamcompare.drivers.aws_cleanup import cleanup as run_cleanup
 
+    check_region(region, "--region")
     names = run_cleanup({"kind": "aws", "region": region, "profile": profile}, delete=yes)
-    Console().print(f"{'deleted' if yes else 'found'} {len(names)} stream(s) tagged created-by=streamcompare"
-                    + (": " + ", ".join(names) if names else ""))
+    typer.echo(f"{'deleted' if yes else 'found'} {len(names)} stream(s) tagged created-by=streamcompare"
+               + (": " + ", ".join(names) if names else ""))
     if names and not yes:
-        Console().print("run again with --yes to delete them")
+        typer.echo("run again with --yes to delete them")
+
+
+def check_region(region: str, field: str) -> None:
+    """An AWS region code (us-east-1, eu-central-2, us-gov-west-1), checked before any call."""
+    if not REGION.match(region):
+        raise ConfigError(f"{region!r} is not an AWS region code", field=field,
+                          fix="use a code such as us-east-1 or eu-west-2")
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; user errors print a message and a fix, never a traceback."""
-    _register()
-    err = Console(stderr=True)
-    try:
-        code = app(args=argv, standalone_mode=False)
-        if isinstance(code, int) and code:
-            sys.exit(code)
-    except StreamcompareError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        err.print("[yellow]interrupted[/]")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors and aborts carry their own exit codes
-        import click
+    """Run the CLI: user errors print what, where and the fix (exit 2), never a traceback.
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
-        raise
+    SIGTERM and SIGINT stop a run cleanly (exit 143 / 130) and say what was cleaned; a genuine bug
+    shows its traceback and asks to be reported (exit 1).
+    """
+    _register()
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    interrupt.install()
+    code = 0
+    try:
+        result = app(args=argv, standalone_mode=False, prog_name="streamcompare")
+        code = result if isinstance(result, int) else 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException as exc:  # the boundary: every failure is reported here, once
+        code = boundary.report(exc)
+    finally:
+        for signum, handler in previous.items():
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signum, handler)
+    sys.exit(code)

@@ -12,12 +12,15 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from streamcompare import interrupt
+from streamcompare.bench.preflight import preflight, record_size_problem
 from streamcompare.bench.results import RunResult
 from streamcompare.bench.runner import Progress as RunProgress
 from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.summary import summary_table
 from streamcompare.bench.workload import Workload, resolve_workload
 from streamcompare.errors import ConfigError
+from streamcompare.paths import ensure_writable
 
 console = Console(soft_wrap=True)
 SYSTEMS = ("kafka", "kinesis")
@@ -54,18 +57,13 @@ def kinesis_run_cost_usd(workload: Workload, prices: Any) -> float:
 @contextmanager
 def target_for(spec: str, allow_aws_create: bool, brokers: int) -> Iterator[dict[str, Any]]:
     """`local` uses (or starts, then stops) the local stack; otherwise a report config's target section."""
-    if spec == "local":
-        from streamcompare.stack.local import local_stack
+    from streamcompare.config import TargetConfig, load_config
+    from streamcompare.targets import open_target
 
-        with local_stack(brokers=brokers, progress=lambda m: console.log(m, highlight=False)) as stack:
-            yield stack.target()
-        return
-    from streamcompare.config import load_config
-
-    target = load_config(Path(spec)).target.driver_target()
-    if allow_aws_create:
-        target["allow_create"] = True
-    yield target
+    config = TargetConfig() if spec == "local" else load_config(Path(spec)).target
+    with open_target(config, brokers=brokers if spec == "local" else None, allow_create=allow_aws_create,
+                     progress=lambda m: console.log(m, markup=False, highlight=False)) as target:
+        yield target
 
 
 def bench_command(
@@ -84,21 +82,47 @@ def bench_command(
     systems = SYSTEMS if system == "all" else (system,)
     if any(s not in SYSTEMS for s in systems):
         raise ConfigError(f"unknown system {system!r}", field="--system", fix="use kafka, kinesis or all")
+    if not 1 <= brokers <= 9:
+        raise ConfigError(f"--brokers must be between 1 and 9, got {brokers}", field="--brokers",
+                          fix="use 3 (the default) or 1 on a small machine")
     chosen = resolve_workload(workload)
     overrides = parse_overrides(set_ or [])
     if overrides:
         chosen = chosen.with_overrides(**overrides)
+    for name in systems:  # what needs no cluster is checked before one is started
+        if problem := record_size_problem(name, chosen):
+            raise problem
+    folder = ensure_writable(results_dir if results_dir.is_absolute() else Path.cwd() / results_dir,
+                             field="--results-dir", fix="pass --results-dir with a folder you can write to")
     results: list[RunResult] = []
     with target_for(target, allow_aws_create, brokers) as driver_target:
+        _check_target(systems, driver_target, chosen)
         if driver_target.get("kind") == "aws" and "kinesis" in systems:
             from streamcompare.cost import load_prices
 
             cost = kinesis_run_cost_usd(chosen, load_prices(str(driver_target.get("region") or "us-east-1")))
             console.print(f"[yellow]This run creates a Kinesis stream with {chosen.partitions} shard(s) in AWS; "
                           f"estimated cost at most ${cost:.2f} (modelled from dated prices).[/]")
-        for name in systems:
-            results.append(_run_one(name, driver_target, chosen, results_dir))
+        try:
+            for name in systems:
+                interrupt.doing(f"bench {name} (workload {chosen.name})")
+                results.append(_run_one(name, driver_target, chosen, folder))
+        except interrupt.Interrupted:
+            interrupt.cleaned("wrote no partial result")
+            for done in results:
+                interrupt.cleaned(f"kept the complete {done.system} result of run {done.run_id}")
+            raise
     console.print(summary_table(results).to_string(index=False))
+
+
+def _check_target(systems: tuple[str, ...], target: dict[str, Any], workload: Workload) -> None:
+    """Record sizes against the brokers' limit; print what the run will change (replication capped)."""
+    from streamcompare.bench.driverref import DriverRef
+
+    for name in systems:
+        admin = DriverRef(name, target).build().admin()
+        for note in preflight(name, admin, workload):
+            console.print(f"note: {note}", markup=False, highlight=False)
 
 
 def _run_one(name: str, target: dict[str, Any], workload: Workload, results_dir: Path) -> RunResult:
@@ -117,8 +141,8 @@ def _run_one(name: str, target: dict[str, Any], workload: Workload, results_dir:
                        acked=event.acked, received=event.received)
 
         result = run_benchmark(name, target, workload, progress=on_progress)
-    path = result.write(results_dir if results_dir.is_absolute() else Path.cwd() / results_dir)
-    console.print(f"{name}: result written to {path}")
+    path = result.write(results_dir)
+    console.print(f"{name}: result written to {path}", markup=False, highlight=False)
     return result
 
 

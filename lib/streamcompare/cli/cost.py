@@ -125,7 +125,7 @@ def cost_command(
     estimates = estimate_all(scenario, prices, names=option or None)
     today = date.today()
     if as_json:
-        typer.echo(json.dumps(cost_report(scenario, prices, estimates, today), indent=2))
+        typer.echo(json.dumps(cost_report(scenario, prices, estimates, today), indent=2, allow_nan=False))  # strict
         return
     console = Console(width=None if sys.stdout.isatty() else 140)
     print_cost_tables(console, scenario, prices, estimates, itemise=itemise, notes=notes, today=today)

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from streamcompare.config import load_config
 from streamcompare.report import ProgressEvent, ReportOutcome, build_report, resolve_replay
+from streamcompare.report.build import check_before_work
 from streamcompare.report.index import format_value
 from streamcompare.report.scrub import scrub_text
 from streamcompare.report.target import resolve_target
@@ -61,6 +62,7 @@ def report_command(
 
     console.print(f"report: mode {settings.mode}, target {safe(settings.target.describe())}, "
                   f"workload {safe(settings.workload.stem)}")
+    check_before_work(settings)  # before a stack starts
     with resolve_target(settings, progress=lambda message: console.print(f"stack: {message}")) as target:
         outcome = build_report(settings, progress=on_progress, target=target)
     _print_table(outcome, secrets)

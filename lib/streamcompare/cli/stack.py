@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from streamcompare.errors import ConfigError, StackError
 from streamcompare.stack import local, process
@@ -31,21 +32,29 @@ def up(
     kinesis_limits: Annotated[str, typer.Option(
         "--kinesis-limits", help="on: clients reach kinesis-mock through the fidelity layer that enforces AWS's "
                                  "per-shard limits (results labelled emulated); off: the bare emulator")] = "on",
+    security: Annotated[str | None, typer.Option(
+        "--security", help="plaintext or sasl_ssl: private CA, TLS, SCRAM users, ACLs, and an IAM-enforcing "
+                           "Kinesis endpoint (moto); switching needs `stack down` first "
+                           "[default: plaintext; a running stack is kept as it is]")] = None,
     run_dir: RunDirOption = None,
 ) -> None:
     """Start a real Kafka cluster (KRaft) and a local Kinesis endpoint; a no-op when already up."""
+    if not 1 <= brokers <= 9:
+        raise StackError(f"--brokers must be between 1 and 9, got {brokers}", field="--brokers",
+                         fix="use 3 (the default, replication factor 3) or 1 on a small machine")
     if kinesis_limits not in ("on", "off"):
         raise ConfigError(f"--kinesis-limits must be on or off, got {kinesis_limits!r}", field="--kinesis-limits",
                           fix="use --kinesis-limits on (AWS's per-shard limits enforced) or off (bare emulator)")
     started = time.monotonic()
     with console.status("starting the local stack") as status:
         def progress(message: str) -> None:
-            status.update(f"{message} [dim]({time.monotonic() - started:.0f} s)[/]")
-            console.log(message, highlight=False)
+            status.update(f"{escape(message)} [dim]({time.monotonic() - started:.0f} s)[/]")
+            console.log(message, markup=False, highlight=False)
 
         state, started_now = local.up(run_dir, brokers=brokers, with_kafka=kafka, with_kinesis=kinesis,
                                       kafka_port=kafka_port, kinesis_port=kinesis_port,
-                                      kinesis_limits=kinesis_limits == "on", progress=progress)
+                                      security_profile=security, kinesis_limits=kinesis_limits == "on",
+                                      progress=progress)
     if not started_now:
         console.print(f"The local stack is already up (since {state.started_utc}); nothing to do.")
     else:
@@ -108,10 +117,21 @@ def logs(
 
 def _print_state(state: local.StackState) -> None:
     console.print(f"run dir:          {state.run_dir}")
+    console.print(f"security profile: {state.security}")
     if state.kafka_bootstrap:
         console.print(f"kafka:            Apache Kafka {state.kafka_version}, {state.brokers} node(s), "
                       f"KRaft cluster {state.kafka_cluster_id}")
         console.print(f"kafka bootstrap:  {state.kafka_bootstrap}")
+    for kind, bootstrap in state.kafka_listeners.items():
+        console.print(f"  {kind:<15} {bootstrap}" + ("  (no authentication: ANONYMOUS may use sc-* only; "
+                                                     "kept for the price-of-security baseline)"
+                                                     if kind == "PLAINTEXT" else ""))
+    if state.security == "sasl_ssl":
+        security_dir = Path(state.run_dir) / "security"
+        console.print(f"clients:          {security_dir / 'clients.json'} (0600: principals, SASL users, "
+                      f"passwords, ACLs), CA {security_dir / 'ca.pem'}")
+    if state.kinesis_iam_endpoint:
+        console.print(f"kinesis (IAM):    {state.kinesis_iam_endpoint} (moto, IAM enforced; users in clients.json)")
     if state.kinesis_endpoint:
         console.print(f"kinesis:          kinesis-mock {state.kinesis_version} (an emulator: its latency "
                       "says nothing about AWS)")

@@ -17,8 +17,9 @@ from streamcompare.bench.store import ResultStore
 from streamcompare.bench.workload import resolve_workload
 from streamcompare.criteria.contract import Context, Mode
 from streamcompare.errors import ConfigError
-from streamcompare.paths import default_run_dir, project_root
+from streamcompare.paths import project_root
 from streamcompare.targetfile import load_target
+from streamcompare.targets import running_stack_target
 
 MODES = ("auto", "live", "replay")
 
@@ -30,17 +31,6 @@ def resolve_path(path: str | Path) -> Path:
         return candidate
     here = Path.cwd() / candidate
     return here if here.exists() else project_root() / candidate
-
-
-def running_stack_target() -> dict[str, Any] | None:
-    """The running local stack's target (from $STREAMCOMPARE_RUN_DIR, ./.stack or the project's .stack)."""
-    from streamcompare.stack.local import StackState
-
-    for run_dir in dict.fromkeys((default_run_dir(), project_root() / ".stack")):
-        state = StackState.load(run_dir)
-        if state is not None and state.is_up():
-            return state.target()
-    return None
 
 
 def interactive_run_id() -> str:

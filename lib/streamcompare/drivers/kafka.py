@@ -16,6 +16,7 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from streamcompare.drivers.base import AckCallback, DriverCounters, StreamSpec
 from streamcompare.errors import ConfigError
+from streamcompare.stack.ledger import Ledger, ledger_for
 
 PRODUCER_SETTINGS = {
     "acks": "acks",
@@ -28,7 +29,11 @@ PRODUCER_SETTINGS = {
 
 SECURITY_KEYS = ("security.protocol", "sasl.mechanism", "sasl.username", "sasl.password",
                  "ssl.ca.location", "ssl.certificate.location", "ssl.key.location", "ssl.key.password",
-                 "ssl.endpoint.identification.algorithm", "sasl.oauthbearer.config")
+                 "ssl.endpoint.identification.algorithm", "sasl.oauthbearer.config", "sasl.oauthbearer.method",
+                 "sasl.oauthbearer.client.id", "sasl.oauthbearer.client.secret",
+                 "sasl.oauthbearer.token.endpoint.url", "sasl.oauthbearer.scope",
+                 "sasl.oauthbearer.assertion.private.key.passphrase", "sasl.oauthbearer.assertion.private.key.pem",
+                 "ssl.key.pem", "ssl.certificate.pem", "ssl.keystore.location", "ssl.keystore.password")
 
 
 def client_config(target: Mapping[str, Any]) -> dict[str, Any]:
@@ -48,15 +53,32 @@ def client_config(target: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class KafkaAdmin:
-    def __init__(self, config: dict[str, Any], system_version: str | None) -> None:
+    def __init__(self, config: dict[str, Any], system_version: str | None, ledger: Ledger | None = None) -> None:
         self._admin = AdminClient(config)
         self._config = dict(config)
         self._system_version = system_version
+        self._ledger = ledger
         self.notes: list[str] = []
         """What `create` changed from what was asked (replication capped at the broker count)."""
 
     def broker_count(self) -> int:
         return len(self._admin.list_topics(timeout=10).brokers)
+
+    def max_message_bytes(self) -> int | None:
+        """The brokers' `message.max.bytes` (the smallest), or None when the cluster does not say."""
+        from confluent_kafka.admin import ConfigResource, ResourceType
+
+        try:
+            ids = sorted(self._admin.list_topics(timeout=10).brokers)
+            resources = [ConfigResource(ResourceType.BROKER, str(i)) for i in ids]
+            values = []
+            for future in self._admin.describe_configs(resources, request_timeout=10).values():
+                entry = future.result(timeout=15).get("message.max.bytes")
+                if entry is not None and entry.value is not None:
+                    values.append(int(entry.value))
+        except (KafkaException, ValueError, TypeError):
+            return None
+        return min(values) if values else None
 
     def fit(self, spec: StreamSpec) -> StreamSpec:
         """The spec with replication factor and min.insync.replicas capped at the cluster's broker count."""
@@ -72,6 +94,8 @@ class KafkaAdmin:
 
     def create(self, spec: StreamSpec) -> None:
         spec = self.fit(spec)
+        if self._ledger is not None:  # written down first: a kill after the create still leaves a record
+            self._ledger.add_stream("kafka", spec.name)
         topic = NewTopic(spec.name, num_partitions=spec.partitions, replication_factor=spec.replication_factor,
                          config=dict(spec.config))
         for future in self._admin.create_topics([topic], operation_timeout=30).values():
@@ -108,6 +132,8 @@ class KafkaAdmin:
             except KafkaException as exc:
                 if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
                     raise
+        if self._ledger is not None:
+            self._ledger.drop_stream("kafka", name)
 
     def partitions(self, name: str) -> int:
         return len(self._admin.list_topics(name, timeout=10).topics[name].partitions)
@@ -276,9 +302,10 @@ class KafkaDriver:
     def __init__(self, target: Mapping[str, Any]) -> None:
         self._config = client_config(target)
         self._system_version = target.get("kafka_version")
+        self._ledger = ledger_for(dict(target))
 
     def admin(self) -> KafkaAdmin:
-        return KafkaAdmin(self._config, self._system_version)
+        return KafkaAdmin(self._config, self._system_version, self._ledger)
 
     def producer(self, stream: str, settings: Mapping[str, Any], on_ack: AckCallback) -> KafkaProducer:
         return KafkaProducer(self._config, stream, settings, on_ack)

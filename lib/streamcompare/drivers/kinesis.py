@@ -22,6 +22,7 @@ from botocore.parsers import ResponseParserError
 from streamcompare.drivers.base import AckCallback, DriverCounters, StreamSpec
 from streamcompare.drivers.kinesis_producer import BatchingProducer, PutRecordProducer
 from streamcompare.errors import ConfigError
+from streamcompare.stack.ledger import ledger_for
 
 TAG_KEY = "created-by"
 TAG_VALUE = "streamcompare"
@@ -57,6 +58,7 @@ def make_client(target: Mapping[str, Any]) -> Any:
 class KinesisAdmin:
     def __init__(self, client: Any, target: Mapping[str, Any]) -> None:
         self._client, self._target = client, target
+        self._ledger = ledger_for(dict(target))
 
     def create(self, spec: StreamSpec) -> None:
         if self._target.get("kind") == "aws" and not self._target.get("allow_create"):
@@ -65,6 +67,8 @@ class KinesisAdmin:
                               fix="set aws.allow_create: true in the config (or --allow-aws-create); "
                                   "the run prints its estimated cost first and deletes what it creates")
         mode = {"StreamModeDetails": {"StreamMode": "ON_DEMAND"}} if spec.on_demand else {"ShardCount": spec.partitions}
+        if self._ledger is not None:  # written down first: a kill after the create still leaves a record
+            self._ledger.add_stream("kinesis", spec.name)
         self._client.create_stream(StreamName=spec.name, **mode)
         self._client.get_waiter("stream_exists").wait(StreamName=spec.name,
                                                        WaiterConfig={"Delay": 1 if self._is_local else 5,
@@ -78,6 +82,11 @@ class KinesisAdmin:
     def delete(self, name: str) -> None:
         with contextlib.suppress(self._client.exceptions.ResourceNotFoundException):
             self._client.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
+        # deletion is asynchronous (DELETING): wait until it is gone, as create waits until it exists
+        self._client.get_waiter("stream_not_exists").wait(
+            StreamName=name, WaiterConfig={"Delay": 1 if self._is_local else 5, "MaxAttempts": 60})
+        if self._ledger is not None:
+            self._ledger.drop_stream("kinesis", name)
 
     def read_back(self, name: str, idle_calls: int = 3) -> list[tuple[int, int, bytes, bytes]]:
         """Every record of every shard from TRIM_HORIZON: (shard index, sequence number, partition key, data).

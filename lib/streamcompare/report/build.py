@@ -30,11 +30,12 @@ from streamcompare.config import ALL_NOTEBOOKS, ReportConfig
 from streamcompare.errors import ConfigError, StreamcompareError
 from streamcompare.frontend import HEADLESS_ENV
 from streamcompare.headlines import read_recorded
+from streamcompare.paths import ensure_writable
 from streamcompare.report import html as report_html
 from streamcompare.report import index as report_index
 from streamcompare.report.index import DECISION_NOTEBOOK
 from streamcompare.report.runs import NotebookError, NotebookRun, ProgressEvent, ReportOutcome
-from streamcompare.report.scrub import scrub_text, scrub_tree
+from streamcompare.report.scrub import scrub_text, scrub_tree, target_secrets
 from streamcompare.report.target import describe_target, resolve_target, target_reference
 
 NOTEBOOK_NAME = re.compile(r"^\d{2}_[A-Za-z0-9_-]+$")
@@ -113,16 +114,27 @@ def _checked_run(results_dir: Path, run_id: str, what: str) -> tuple[Path, str]:
     return results_dir.resolve(), run_id
 
 
+def check_before_work(config: ReportConfig) -> list[Path]:
+    """Everything that can be checked before a stack starts or a notebook runs: the notebooks named
+    exist, replay has a results folder, the reports folder (and in live mode the results folder) can be
+    written. Returns the notebooks."""
+    notebooks = discover_notebooks(config)
+    if config.mode == "replay" and not config.results_dir.is_dir():
+        raise ConfigError(f"no stored results in {config.results_dir}", field="results_dir",
+                          fix="run a live report first, or pass --replay with a results folder")
+    ensure_writable(config.reports_dir, field="reports_dir", fix="set reports_dir to a folder you can write to")
+    if config.mode == "live":
+        ensure_writable(config.results_dir, field="results_dir", fix="set results_dir to a folder you can write to")
+    return notebooks
+
+
 def build_report(config: ReportConfig, replay_dir: Path | None = None,
                  progress: Callable[[ProgressEvent], None] | None = None,
                  target: Mapping[str, Any] | None = None, now: datetime | None = None) -> ReportOutcome:
     """Run the notebooks and write the report; `target` defaults to `resolve_target(config)`."""
     if replay_dir is not None:
         config = config.for_replay(*resolve_replay(replay_dir, config.results_dir))
-    notebooks = discover_notebooks(config)
-    if config.mode == "replay" and not config.results_dir.is_dir():
-        raise ConfigError(f"no stored results in {config.results_dir}", field="results_dir",
-                          fix="run a live report first, or pass --replay with a results folder")
+    notebooks = check_before_work(config)
     started = (now or datetime.now(UTC)).astimezone(UTC)
     run_id = started.strftime("%Y%m%dT%H%M%SZ")
     results_run = config.replay_run if config.mode == "replay" else run_id
@@ -139,6 +151,7 @@ def build_report(config: ReportConfig, replay_dir: Path | None = None,
     with ExitStack() as stack:
         if target is None:
             target = stack.enter_context(resolve_target(config))
+        secrets[:] = sorted({*secrets, *target_secrets(target)}, key=len, reverse=True)
         target_file = stack.enter_context(target_reference(target))
         stack.enter_context(_headless_kernels())
         headlines: dict[str, Any] = {}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from streamcompare.config import MASK
 from streamcompare.errors import StreamcompareError
@@ -20,6 +21,32 @@ def encodings(secret: str) -> list[str]:
     forms = {secret, html.escape(secret, quote=True), html.escape(secret, quote=False),
              json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
     return sorted((f for f in forms if f), key=len, reverse=True)
+
+
+def target_secrets(target: Mapping[str, Any]) -> list[str]:
+    """Secret values a driver target carries (passwords, keys, tokens), plus every secret of the secure
+    stack's clients.json when the target names one (`security_file`)."""
+    from streamcompare.bench.metadata import SECRET_KEY
+
+    found: list[str] = []
+
+    def walk(value: Any, key: str = "") -> None:
+        if isinstance(value, Mapping):
+            for k, v in value.items():
+                walk(v, str(k))
+        elif isinstance(value, list | tuple):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and value and key and SECRET_KEY.search(key):
+            found.append(value)
+
+    walk(target)
+    clients = Path(str(target.get("security_file") or ""))
+    if target.get("security_file") and clients.is_file():
+        from streamcompare.stack.security import secret_values
+
+        found += secret_values(json.loads(clients.read_text(encoding="utf-8")))
+    return sorted(set(found), key=len, reverse=True)
 
 
 def scrub_text(text: str, secrets: Iterable[str]) -> str:

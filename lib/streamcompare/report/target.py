@@ -19,6 +19,7 @@ from typing import Any
 
 from streamcompare.config import ReportConfig
 from streamcompare.targetfile import TARGET_FILE, load_target
+from streamcompare.targets import open_target
 
 __all__ = ["TARGET_FILE", "describe_target", "load_target", "replay_target", "resolve_target", "target_reference"]
 
@@ -49,13 +50,9 @@ def resolve_target(config: ReportConfig, progress: Callable[[str], None] = lambd
     """The driver target for this config: replay needs none; `local` uses (or starts, then stops) the stack."""
     if config.mode == "replay":
         yield replay_target(config)
-    elif config.target.kind == "local":
-        from streamcompare.stack.local import local_stack
-
-        with local_stack(brokers=config.target.local.brokers, progress=progress) as stack:
-            yield stack.target()
-    else:
-        yield config.target.driver_target()
+        return
+    with open_target(config.target, progress=progress) as target:
+        yield target
 
 
 def describe_target(config: ReportConfig, target: Mapping[str, Any]) -> str:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 import subprocess
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from streamcompare.errors import StackError
 from streamcompare.paths import cache_dir
 from streamcompare.stack import prereqs, process
 from streamcompare.stack.cache import install_once, resource, run_tool
+from streamcompare.stack.certs import write_private
 
 Progress = Callable[[str], None]
 
@@ -57,6 +59,9 @@ class KafkaNode:
     broker_port: int
     controller_port: int
     home: Path
+    ssl_port: int | None = None
+    plaintext_port: int | None = None
+    """Set in the secure profile: broker_port is then the SASL_SSL listener."""
 
     @property
     def config_file(self) -> Path:
@@ -75,8 +80,23 @@ class KafkaNode:
         return self.home / "kafka.pid"
 
 
-def server_properties(node: KafkaNode, nodes: list[KafkaNode]) -> str:
-    """Combined broker+controller settings; replication defaults scale with the cluster size."""
+def listener_lines(node: KafkaNode) -> list[str]:
+    """The plaintext profile's listeners: one PLAINTEXT client listener and a PLAINTEXT controller."""
+    return [
+        f"listeners=PLAINTEXT://127.0.0.1:{node.broker_port},CONTROLLER://127.0.0.1:{node.controller_port}",
+        f"advertised.listeners=PLAINTEXT://127.0.0.1:{node.broker_port}",
+        "controller.listener.names=CONTROLLER",
+        "inter.broker.listener.name=PLAINTEXT",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    ]
+
+
+def server_properties(node: KafkaNode, nodes: list[KafkaNode], security: list[str] | None = None) -> str:
+    """Combined broker+controller settings; replication defaults scale with the cluster size.
+
+    security: the secure profile's listener/TLS/SASL/authorizer lines (stack/security.py), replacing
+    the plaintext listeners.
+    """
     voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in nodes)
     replicas = min(3, len(nodes))
     min_isr = min(2, replicas)
@@ -84,11 +104,7 @@ def server_properties(node: KafkaNode, nodes: list[KafkaNode]) -> str:
         "process.roles=broker,controller",
         f"node.id={node.node_id}",
         f"controller.quorum.voters={voters}",
-        f"listeners=PLAINTEXT://127.0.0.1:{node.broker_port},CONTROLLER://127.0.0.1:{node.controller_port}",
-        f"advertised.listeners=PLAINTEXT://127.0.0.1:{node.broker_port}",
-        "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        *(security if security is not None else listener_lines(node)),
         f"log.dirs={node.data_dir}",
         "num.partitions=3",
         f"default.replication.factor={replicas}",
@@ -113,31 +129,66 @@ def java_command(java: str, jars: Path, node: KafkaNode, main: str, *args: str) 
             f"-Dkafka.logs.dir={node.home}", "-cp", f"{jars}/*", main, *args]
 
 
-def prepare(nodes: list[KafkaNode], jars: Path, java: str, cluster_id: str | None) -> str:
-    """Write each node's config and format its storage once; reuse storage already formatted."""
+def prepare(nodes: list[KafkaNode], jars: Path, java: str, cluster_id: str | None,
+            security: Callable[[KafkaNode], list[str]] | None = None, format_args: Sequence[str] = ()) -> str:
+    """Write each node's config and format its storage once; reuse storage already formatted.
+
+    security: per node, the secure profile's lines; the config then holds secrets and is written 0600.
+    format_args: extra StorageTool arguments (the admin's SCRAM credential); never echoed in errors.
+    """
     cluster_id = cluster_id or random_cluster_id()
     for node in nodes:
         node.home.mkdir(parents=True, exist_ok=True)
-        node.config_file.write_text(server_properties(node, nodes))
+        text = server_properties(node, nodes, security(node) if security else None)
+        if security:
+            write_private(node.config_file, text.encode())
+        else:
+            node.config_file.write_text(text)
         (node.home / "log4j2.xml").write_text(resource("log4j2.xml"))
         if (node.data_dir / "meta.properties").exists():
             continue
         result = subprocess.run(
             java_command(java, jars, node, "kafka.tools.StorageTool", "format", "-t", cluster_id,
-                         "-c", str(node.config_file)),
+                         "-c", str(node.config_file), *format_args),
             capture_output=True, text=True, timeout=180)
         if result.returncode != 0:
-            raise StackError(f"formatting Kafka storage for node {node.node_id} failed:\n"
-                             f"{(result.stdout + result.stderr)[-2000:]}",
-                             fix="run `streamcompare stack down` (it wipes the stack's data) and try again")
+            output = result.stdout + result.stderr
+            for arg in format_args:  # SCRAM credentials given at format time never reach a message
+                output = output.replace(arg, "***")
+            raise format_error(node.node_id, output)
     return cluster_id
 
 
-def random_cluster_id() -> str:
-    """A KRaft cluster id: 16 random bytes, base64url without padding (what `random-uuid` prints)."""
+def format_error(node_id: int, output: str) -> StackError:
+    """Why the storage formatter failed, in its own words first; the fix follows the cause."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    cause = next((line for line in reversed(lines) if re.search(r"error|exception|expected|invalid", line, re.I)),
+                 lines[-1] if lines else "no output")
+    if re.search(r"already formatted|meta\.properties|cluster id .* doesn't match|mismatched", output, re.I):
+        fix = "the node's storage belongs to another cluster: `streamcompare stack down` wipes it, then start again"
+    elif "expected one argument" in output or "unrecognized arguments" in output:
+        fix = "the kit passed the formatter an argument it could not read: please report this as a bug"
+    else:
+        fix = "read the formatter's output above; `streamcompare stack logs` shows the nodes' logs"
+    return StackError(f"formatting Kafka storage for node {node_id} failed: {cause}\n{output[-2000:]}", fix=fix)
+
+
+def random_cluster_id(random_bytes: Callable[[], bytes] | None = None) -> str:
+    """A KRaft cluster id as Kafka's Uuid.randomUuid makes it: 16 random bytes, base64url without padding.
+
+    Like Kafka, draw again when the text would start with '-' (a command-line parser would read it as
+    an option: "argument --cluster-id/-t: expected one argument", about 1 start in 64) and never
+    return the all-zero id or the metadata topic's id (1).
+    """
     import base64
 
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    draw = random_bytes or (lambda: uuid.uuid4().bytes)
+    reserved = {bytes(16), (1).to_bytes(16, "big")}
+    while True:
+        raw = draw()
+        text = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        if raw not in reserved and not text.startswith("-"):
+            return text
 
 
 def start_node(node: KafkaNode, jars: Path, java: str) -> process.ProcessRecord:
@@ -145,12 +196,13 @@ def start_node(node: KafkaNode, jars: Path, java: str) -> process.ProcessRecord:
     return process.start(f"kafka-{node.node_id}", argv, log=node.log_file, pid_file=node.pid_file)
 
 
-def brokers_registered(bootstrap: str, expected: int) -> bool:
+def brokers_registered(bootstrap: str, expected: int, security: Mapping[str, str] | None = None) -> bool:
     """Ready means every broker is registered and answers metadata."""
     from confluent_kafka.admin import AdminClient
 
-    admin = AdminClient({"bootstrap.servers": bootstrap, "socket.timeout.ms": 2000,
-                         "log_level": 0, "logger": _SilentLogger()})
+    config: dict[str, Any] = {"bootstrap.servers": bootstrap, "socket.timeout.ms": 2000, "log_level": 0,
+                              "logger": _SilentLogger(), **(security or {})}
+    admin = AdminClient(config)
     metadata = admin.list_topics(timeout=3)
     return len(metadata.brokers) >= expected
 
