@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-Idle = Callable[[float], None]
+Idle = Callable[[float], object]
 """Something useful to do while waiting (e.g. `producer.poll`); called with a timeout in seconds."""
 
 SPIN_NS = 200_000

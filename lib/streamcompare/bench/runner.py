@@ -322,8 +322,8 @@ def run_benchmark(driver_name: str, target: dict[str, Any], workload: Workload, 
     started = utc_now()
     seed = random.randrange(2**32) if seed is None else seed
     base = f"sc-{workload.name}-{run_id[:8]}"
-    common = dict(registry=registry, clock=clock, progress=progress,
-                  consumer_in_subprocess=in_subprocess, keep=keep, seed=seed)
+    common: dict[str, Any] = dict(registry=registry, clock=clock, progress=progress,
+                                  consumer_in_subprocess=in_subprocess, keep=keep, seed=seed)
     trials: list[maxrate.Trial] = []
     if workload.is_max_rate:
         m, trials = _max_rate(ref, workload, base, common)
@@ -350,7 +350,7 @@ def run_benchmark(driver_name: str, target: dict[str, Any], workload: Workload, 
                    "publish_delay": m.publish_delay.quantiles(), "e2e_latency": m.e2e.quantiles()},
         histograms={"publish_latency": m.publish_latency.encode(),
                     "publish_delay": m.publish_delay.encode(), "e2e_latency": m.e2e.encode()},
-        windows=[{**w, "tail": w["t_s"] + 1 > workload.duration_s} for w in m.windows.rows(m.rate)],
+        windows=[{**w, "tail": int(w["t_s"] or 0) + 1 > workload.duration_s} for w in m.windows.rows(m.rate)],
         trials=[t.to_dict() for t in trials],
         notes=[*([note] if note else []), *m.notes],
         labels={str(k): str(v) for k, v in (labels or {}).items()},

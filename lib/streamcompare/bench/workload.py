@@ -101,7 +101,7 @@ class MaxRateSearch(_Frozen):
 
 
 class Workload(_Frozen):
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     name: str = Field(pattern=NAME_PATTERN)
     description: str = ""
     streams: int = Field(1, ge=1, le=64, description="topics or streams; producer j writes to stream j % streams")

@@ -48,8 +48,8 @@ class Producer(Protocol):
 
         Its acknowledgement goes to the producer's on_ack, possibly inside this call or poll()."""
 
-    def poll(self, timeout_s: float) -> None:
-        """Serve pending acknowledgement callbacks, waiting at most timeout_s."""
+    def poll(self, timeout_s: float) -> object:
+        """Serve pending acknowledgement callbacks, waiting at most timeout_s (what it returns is unused)."""
 
     def flush(self, timeout_s: float) -> int:
         """Wait until every record is acknowledged or failed; return how many are still pending."""

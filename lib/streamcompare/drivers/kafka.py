@@ -280,11 +280,12 @@ class KafkaConsumer:
         first = self._consumer.poll(timeout_s)
         if first is None:
             return []
-        values = []
+        values: list[bytes] = []
         for message in [first, *self._consumer.consume(num_messages=10_000, timeout=0)]:
-            if message.error() is None:
-                values.append(message.value())
-            elif message.error().code() != KafkaError._PARTITION_EOF:
+            error = message.error()
+            if error is None:
+                values.append(message.value() or b"")
+            elif error.code() != KafkaError._PARTITION_EOF:
                 self._counters.errors += 1
         self._counters.requests += 1
         return values

@@ -166,12 +166,13 @@ class BatchingProducer:
         from aws_kinesis_agg.aggregator import AggRecord
 
         entries: list[_Entry] = []
-        record, values = AggRecord(), []
+        values: list[bytes] = []
+        record = AggRecord()
         for i, (key, value) in enumerate(batch):
             pk = partition_key(key, first_sequence + i)
             if not record.add_user_record(pk, value):
                 entries.append(_aggregated_entry(record, values))
-                record, values = AggRecord(), []
+                record, values = AggRecord(), list[bytes]()
                 record.add_user_record(pk, value)
             values.append(value)
         if values:
@@ -180,7 +181,8 @@ class BatchingProducer:
 
     def _put_with_retries(self, entries: list[_Entry]) -> None:
         while entries:
-            request, size = [], 0
+            request: list[_Entry] = []
+            size = 0
             while entries and len(request) < MAX_RECORDS_PER_CALL and size + entries[0].size <= MAX_REQUEST_BYTES:
                 size += entries[0].size
                 request.append(entries.pop(0))

@@ -145,7 +145,7 @@ def kafka_quota_run(target: Mapping[str, Any], settings: FlowSettings, progress:
         drivers.append(_RecordingKafka(t, client_id))
         return drivers[-1]
 
-    registry.register("kafka", factory)  # type: ignore[arg-type]
+    registry.register("kafka", factory)
     offered = settings.kafka_rate * settings.kafka_record_bytes
     progress(f"Kafka: quota {quota:,} B/s for client id {client_id}, offering {offered:,} B/s")
     started = time.monotonic()
