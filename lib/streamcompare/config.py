@@ -30,6 +30,7 @@ from pydantic import (
 from streamcompare.errors import ConfigError
 from streamcompare.paths import data_dir, project_root
 from streamcompare.secrets import is_sensitive, mask, secret_values
+from streamcompare.validation import config_error
 from streamcompare.yamlio import non_finite, read_yaml
 
 MASK = "***"
@@ -270,7 +271,9 @@ def parse_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Repor
     try:
         return ReportConfig.model_validate(data, context={"base_dir": base_dir or project_root()})
     except ValidationError as exc:
-        raise _config_error(exc) from None
+        raise config_error(exc, ReportConfig, default_field="config",
+                           default_fix="see data/report/default.yaml and data/report/example-msk.yaml for every "
+                                       "setting") from None
 
 
 def expand_env(value: Any, path: str = "") -> Any:
@@ -290,35 +293,3 @@ def expand_env(value: Any, path: str = "") -> Any:
         return os.environ[name]
 
     return _ENV_REFERENCE.sub(substitute, value)
-
-
-def _config_error(exc: ValidationError) -> ConfigError:
-    """Field path and message for each problem; never the input values (they may be secrets)."""
-    problems = []
-    for error in exc.errors(include_input=False, include_url=False):
-        loc = ".".join(str(part) for part in error["loc"])
-        message = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] == "extra_forbidden":
-            allowed = _allowed_keys(error["loc"][:-1])
-            message = f"unknown setting; allowed here: {', '.join(allowed)}" if allowed else "unknown setting"
-        problems.append((loc, message))
-    field, first = problems[0]
-    more = "".join(f"\n  {loc or 'config'}: {msg}" for loc, msg in problems[1:])
-    return ConfigError(first + more, field=field or "config",
-                       fix="see data/report/default.yaml and data/report/example-msk.yaml for every setting")
-
-
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    """The keys a nested model accepts at `loc` (by YAML name), for 'unknown setting' errors."""
-    model: Any = ReportConfig
-    for part in loc:
-        fields = {info.alias or name: info for name, info in model.model_fields.items()}
-        info = fields.get(str(part))
-        if info is None:
-            return []
-        candidates = [a for a in getattr(info.annotation, "__args__", (info.annotation,))
-                      if isinstance(a, type) and issubclass(a, BaseModel)]
-        if not candidates:
-            return []
-        model = candidates[0]
-    return [info.alias or name for name, info in model.model_fields.items()]

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from streamcompare.bench.schedule import Bursts
 from streamcompare.errors import ConfigError
+from streamcompare.validation import config_error
 from streamcompare.yamlio import read_yaml
 
 SCHEMA_VERSION = 1
@@ -198,40 +199,6 @@ def _sections() -> list[str]:
             if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel)]
 
 
-def _allowed(model: type[BaseModel], loc: tuple[Any, ...]) -> str | None:
-    """The allowed field names at `loc` (for misspelt keys)."""
-    for part in loc[:-1]:
-        field = model.model_fields.get(str(part))
-        if field is None or not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
-            return None
-        model = field.annotation
-    return ", ".join(model.model_fields)
-
-
-def _to_config_error(exc: ValidationError, source: str) -> ConfigError:
-    err = exc.errors(include_url=False)[0]
-    loc = tuple(err["loc"])
-    field = ".".join(str(p) for p in loc) or "workload"
-    kind = err["type"]
-    message = err["msg"].removeprefix("Value error, ")
-    fix: str | None = None
-    if kind == "literal_error":
-        fix = f"use one of: {err['ctx']['expected']}"
-    elif kind == "extra_forbidden":
-        message = "unknown field"
-        allowed = _allowed(Workload, loc)
-        fix = f"remove it or use one of: {allowed}" if allowed else "remove it"
-    elif kind == "missing":
-        message = "required field is missing"
-        fix = f"add `{loc[-1]}:` to the workload"
-    elif kind == "string_pattern_mismatch":
-        fix = "use letters, digits, '.', '_' or '-' (at most 64 characters)"
-    more = len(exc.errors()) - 1
-    if more:
-        message += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return ConfigError(f"{message} [{source}]", field=field, fix=fix)
-
-
 def validate_workload(data: Mapping[str, Any], source: str = "workload") -> Workload:
     """Validate a mapping into a Workload, raising ConfigError with the field and allowed values."""
     if not isinstance(data, Mapping):
@@ -244,7 +211,8 @@ def validate_workload(data: Mapping[str, Any], source: str = "workload") -> Work
     try:
         return Workload.model_validate(dict(data))
     except ValidationError as exc:
-        raise _to_config_error(exc, source) from None
+        raise config_error(exc, Workload, default_field="workload", source=source,
+                           fixes={"name": "use letters, digits, '.', '_' or '-' (at most 64 characters)"}) from None
 
 
 def load_workload(path: str | Path) -> Workload:

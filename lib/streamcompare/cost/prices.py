@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from streamcompare.errors import ConfigError
 from streamcompare.paths import data_dir
+from streamcompare.validation import config_error
 from streamcompare.yamlio import read_yaml
 
 PRICE_FILE_PATTERN = re.compile(r"^aws-(?P<region>[a-z]{2}(?:-[a-z]+)+-\d)-(?P<date>\d{4}-\d{2}-\d{2})\.yaml$")
@@ -117,11 +118,11 @@ def load_price_table(path: Path) -> PriceTable:
     try:
         parsed = _PriceFile.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{path.name}: {first['msg']}", field=f"prices.{loc}" if loc else "prices",
-                          fix="each entry needs key, usd (number or null), unit, source, as_of (YYYY-MM-DD) "
-                              "and verified (true/false)") from None
+        error = config_error(exc, _PriceFile, default_field="prices", source=path.name,
+                             default_fix="each entry needs key, usd (number or null), unit, source, as_of "
+                                         "(YYYY-MM-DD) and verified (true/false)")
+        raise ConfigError(error.message, field=f"prices.{error.field}" if error.field != "prices" else "prices",
+                          fix=error.fix) from None
     keys = [entry.key for entry in parsed.prices]
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:

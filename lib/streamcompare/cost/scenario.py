@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from streamcompare.errors import ConfigError
 from streamcompare.paths import data_dir
+from streamcompare.validation import config_error
 from streamcompare.yamlio import read_yaml
 
 from .sizing import BROKER_PROFILES
@@ -214,38 +215,14 @@ _SIZING_FIXES = {
 }
 
 
-def _as_config_error(exc: ValidationError) -> ConfigError:
-    errors = exc.errors()
-    first = errors[0]
-    loc = ".".join(str(part) for part in first["loc"]) or "scenario"
-    top = str(first["loc"][0]) if first["loc"] else ""
-    if first["type"] == "extra_forbidden":
-        allowed = Scenario.model_fields if len(first["loc"]) == 1 else {}
-        fix = f"remove it; allowed fields: {', '.join(allowed)}" if allowed else _FIXES.get(top, "remove it")
-        message = "unknown field"
-    else:
-        message = first["msg"].removeprefix("Value error, ")
-        field_name, _, rest = message.partition(": ")
-        if not first["loc"] and field_name in Scenario.model_fields:  # a cross-field rule names its field
-            loc, top, message = field_name, field_name, rest
-        elif len(first["loc"]) == 1 and top == "sizing" and field_name in SizingAssumptions.model_fields:
-            loc, message = f"sizing.{field_name}", rest
-        fix = _FIXES.get(top, "see the Scenario model for allowed values")
-        sub = loc.split(".")[1] if top == "sizing" and "." in loc else ""
-        fix = _SIZING_FIXES.get(sub, fix)
-        if first["type"] == "finite_number":
-            fix = f"a finite number (not NaN or infinity); {fix}"
-    if len(errors) > 1:
-        message += f" (and {len(errors) - 1} more problem(s))"
-    return ConfigError(message, field=loc, fix=fix)
-
-
 def scenario_from_dict(data: dict[str, Any] | None) -> Scenario:
     """Validate a mapping into a Scenario; errors name the field and the allowed values."""
     try:
         return Scenario.model_validate(data or {})
     except ValidationError as exc:
-        raise _as_config_error(exc) from None
+        raise config_error(exc, Scenario, default_field="scenario",
+                           fixes={**_FIXES, **{f"sizing.{k}": v for k, v in _SIZING_FIXES.items()}},
+                           default_fix="see the Scenario model for allowed values") from None
 
 
 def load_scenario(path: Path) -> Scenario:
