@@ -106,7 +106,7 @@ def widget_for(spec: KnobSpec, value: Any) -> Any:
     high = spec.high if spec.high is not None else max(1, value * 10)
     if spec.log and low > 0:
         return w.FloatLogSlider(value=value, base=10, min=math.log10(low), max=math.log10(high),
-                                step=spec.step or 0.05, continuous_update=False, readout_format=".3g", **common)
+                                step=spec.step or 0.05, continuous_update=False, readout_format=".4g", **common)
     if isinstance(value, int) and all(isinstance(v, int) for v in (low, high)):
         return w.IntSlider(value=value, min=int(low), max=int(high), step=int(spec.step or 1),
                            continuous_update=False, **common)
