@@ -24,7 +24,7 @@ from streamcompare.report import ReportOutcome, build_report
 pytestmark = pytest.mark.integration
 
 CHROMIUM = Path("/usr/bin/chromium")
-EXPECTED_SVGS = {"10_alpha": 2, "20_beta": 1, "00_decision": 1}
+EXPECTED_SVGS = {"10_alpha": 3, "20_beta": 1, "00_decision": 1}
 OFFLINE_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -107,4 +107,5 @@ def test_a_chart_page_does_not_look_like_a_blank_page(report: ReportOutcome, tmp
         shots[label] = len(target.read_bytes())
     # PNG compresses flat white to almost nothing: drawn charts add a lot of bytes
     assert shots["chart"] > 3 * shots["blank"], shots
-    assert shots["chart"] > 1.5 * shots["without"], shots
+    # the page also holds tables and text (the panel's view), so the charts' share is measured in bytes
+    assert shots["chart"] > shots["without"] + 10_000, shots
