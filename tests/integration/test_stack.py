@@ -109,7 +109,7 @@ def test_down_leaves_no_process_and_stale_state_is_recovered(tmp_path: Path) -> 
     state = local.StackState.load(run_dir)
     assert state is not None and state.is_up()
     records = state.records()
-    assert {r.name for r in records} == {"kafka-1", "kinesis-mock"}
+    assert {r.name for r in records} == {"kafka-1", "kinesis-mock", "kinesis-limits"}  # the fidelity layer too
 
     # Kill one process behind the stack's back: status notices, `up` cleans the stale state and restarts.
     kinesis_record = next(r for r in records if r.name == "kinesis-mock")
