@@ -106,28 +106,34 @@ def test_status_reports_endpoints_and_memory(live_stack: local.LocalStack) -> No
 def test_down_leaves_no_process_and_stale_state_is_recovered(tmp_path: Path) -> None:
     run_dir = tmp_path / "small"
     assert run_cli("stack", "up", "--brokers", "1", "--run-dir", str(run_dir)).returncode == 0
-    state = local.StackState.load(run_dir)
-    assert state is not None and state.is_up()
-    records = state.records()
-    assert {r.name for r in records} == {"kafka-1", "kinesis-mock", "kinesis-limits"}  # the fidelity layer too
+    try:
+        state = local.StackState.load(run_dir)
+        assert state is not None and state.is_up()
+        records = state.records()
+        assert {r.name for r in records} == {"kafka-1", "kinesis-mock", "kinesis-limits"}  # the fidelity layer too
 
-    # Kill one process behind the stack's back: status notices, `up` cleans the stale state and restarts.
-    kinesis_record = next(r for r in records if r.name == "kinesis-mock")
-    process.stop(kinesis_record)
-    status = run_cli("stack", "status", "--run-dir", str(run_dir))
-    assert status.returncode == 1 and "not running" in status.stdout
-    again = run_cli("stack", "up", "--brokers", "1", "--run-dir", str(run_dir))
-    assert again.returncode == 0, again.stderr
-    assert "stale" in again.stdout
-    restarted = local.StackState.load(run_dir)
-    assert restarted is not None and restarted.is_up()
+        # Kill one process behind the stack's back: status notices, `up` cleans the stale state and restarts.
+        kinesis_record = next(r for r in records if r.name == "kinesis-mock")
+        process.stop(kinesis_record)
+        status = run_cli("stack", "status", "--run-dir", str(run_dir))
+        assert status.returncode == 1 and "not running" in status.stdout
+        again = run_cli("stack", "up", "--brokers", "1", "--run-dir", str(run_dir))
+        assert again.returncode == 0, again.stderr
+        assert "stale" in again.stdout
+        restarted = local.StackState.load(run_dir)
+        assert restarted is not None and restarted.is_up()
+        restarted_records = restarted.records()  # read before down removes the pid files
+        assert len(restarted_records) == len(records)
 
-    down = run_cli("stack", "down", "--run-dir", str(run_dir))
-    assert down.returncode == 0
-    for record in [*records, *restarted.records()]:
-        assert not record.is_running(), f"{record.name} (pid {record.pid}) still runs after down"
-    assert not (run_dir / local.STATE_FILE).exists()
-    assert (run_dir / "kafka" / "node-1" / "kafka.log").exists(), "logs are kept after down"
+        down = run_cli("stack", "down", "--run-dir", str(run_dir))
+        assert down.returncode == 0
+        for record in [*records, *restarted_records]:
+            assert not record.is_running(), f"{record.name} (pid {record.pid}) still runs after down"
+        assert not (run_dir / local.STATE_FILE).exists()
+        assert (run_dir / "kafka" / "node-1" / "kafka.log").exists(), "logs are kept after down"
+    finally:  # a failed assertion must not leave the stack running
+        if local.StackState.load(run_dir) is not None:
+            run_cli("stack", "down", "--run-dir", str(run_dir))
 
 
 def test_taken_port_gives_a_clear_error(tmp_path: Path) -> None:
