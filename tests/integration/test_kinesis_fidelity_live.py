@@ -97,21 +97,25 @@ def test_3000_records_in_one_second_into_one_shard_about_1000_accepted(endpoint:
 
 def test_six_get_records_in_one_second_on_one_shard_get_a_throttle(endpoint: str) -> None:
     client = local_client(endpoint, NO_RETRY)
-    stream = _stream(client, 1)
-    iterator = client.get_shard_iterator(StreamName=stream, ShardId="shardId-000000000000",
-                                         ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-    outcomes = []
-    started = time.monotonic()
-    for _ in range(6):
-        try:
-            iterator = client.get_records(ShardIterator=iterator)["NextShardIterator"]
-            outcomes.append("ok")
-        except ClientError as exc:
-            outcomes.append(exc.response["Error"]["Code"])
-            assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert time.monotonic() - started < 1.0
-    print(f"\nsix GetRecords within one second: {outcomes}")
-    assert outcomes[:5] == ["ok"] * 5 and outcomes[5] == "ProvisionedThroughputExceededException"
+    for attempt in range(3):  # the premise is six calls within one second; a busy machine may need a retry
+        stream = _stream(client, 1)
+        iterator = client.get_shard_iterator(StreamName=stream, ShardId="shardId-000000000000",
+                                             ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        outcomes = []
+        started = time.monotonic()
+        for _ in range(6):
+            try:
+                iterator = client.get_records(ShardIterator=iterator)["NextShardIterator"]
+                outcomes.append("ok")
+            except ClientError as exc:
+                outcomes.append(exc.response["Error"]["Code"])
+                assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        elapsed = time.monotonic() - started
+        print(f"\nattempt {attempt + 1}: six GetRecords in {elapsed:.2f} s: {outcomes}")
+        if elapsed < 1.0:
+            assert outcomes[:5] == ["ok"] * 5 and outcomes[5] == "ProvisionedThroughputExceededException"
+            return
+    pytest.fail("six GetRecords calls never fitted in one second on this machine (three attempts)")
 
 
 def test_two_shards_at_1500_records_per_second_over_many_keys_are_not_throttled(endpoint: str) -> None:
@@ -137,7 +141,7 @@ def test_two_shards_at_1500_records_per_second_over_many_keys_are_not_throttled(
 def test_put_record_throttle_is_an_aws_400_error(endpoint: str) -> None:
     client = local_client(endpoint, NO_RETRY)
     stream = _stream(client, 1)
-    with control.limits_set(endpoint, write_records_per_s=3):
+    with control.limits_set(endpoint, write_records_per_s=3, window_s=30.0):  # slow calls stay in one window
         codes = []
         for _ in range(5):
             try:
@@ -146,9 +150,10 @@ def test_put_record_throttle_is_an_aws_400_error(endpoint: str) -> None:
             except ClientError as exc:
                 codes.append(exc.response["Error"]["Code"])
                 assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    # the fourth call follows the third at once: still within the second (a fifth may already be past it)
-    assert codes[:4] == ["ok"] * 3 + ["ProvisionedThroughputExceededException"]
-    assert control.limits(endpoint)["write_records_per_s"] == 1000, "restored after the block"
+    # three per window, and the window outlasts five calls even on a busy machine
+    assert codes == ["ok"] * 3 + ["ProvisionedThroughputExceededException"] * 2
+    restored = control.limits(endpoint)
+    assert (restored["write_records_per_s"], restored["window_s"]) == (1000, 1.0), "restored after the block"
 
 
 def test_cbor_requests_are_limited_and_answered_in_cbor(endpoint: str) -> None:
