@@ -56,6 +56,9 @@ class KafkaPart:
         object.__setattr__(self, "security", _frozen(self.security))
         object.__setattr__(self, "listeners", _frozen(self.listeners))
 
+    def __reduce__(self) -> tuple[Any, ...]:  # mappingproxy does not pickle; a child process gets a target
+        return (KafkaPart, (self.bootstrap, dict(self.security), self.brokers, dict(self.listeners), self.version))
+
     def client_settings(self) -> dict[str, str]:
         """bootstrap.servers plus the security settings, as librdkafka takes them."""
         return {"bootstrap.servers": self.bootstrap, **self.security}
@@ -104,6 +107,10 @@ class KinesisPart:
     def __post_init__(self) -> None:
         if self.limits is not None:
             object.__setattr__(self, "limits", _frozen(self.limits))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (KinesisPart, (self.endpoint, self.emulator_endpoint, dict(self.limits) if self.limits else None,
+                              self.iam_endpoint, self.region, self.profile, self.allow_create, self.version))
 
     @classmethod
     def _from_json(cls, data: Mapping[str, Any]) -> KinesisPart | None:
@@ -165,9 +172,26 @@ class Target:
                               fix=f"use one of: {', '.join(KINDS)}")
         object.__setattr__(self, "options", _frozen(self.options))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Target.from_json, (self.to_json(),))
+
     @property
     def local(self) -> bool:
         return self.kind == "local"
+
+    def need_kafka(self) -> KafkaPart:
+        """The Kafka part, or a ConfigError saying how to get one."""
+        if self.kafka is None or not self.kafka.bootstrap:
+            raise ConfigError("the target has no Kafka cluster", field="target.kafka_bootstrap",
+                              fix="start the local stack (`streamcompare stack up`) or set kafka.bootstrap_servers")
+        return self.kafka
+
+    def need_kinesis(self) -> KinesisPart:
+        """The Kinesis part with an endpoint, or a ConfigError saying how to get one."""
+        if self.kinesis is None or not self.kinesis.endpoint:
+            raise ConfigError("the target has no Kinesis endpoint", field="target.kinesis_endpoint",
+                              fix="start the local stack (`streamcompare stack up`)")
+        return self.kinesis
 
     def with_kafka(self, **changes: Any) -> Target:
         """A copy whose Kafka part has `changes` (a Kafka part is created if there was none)."""

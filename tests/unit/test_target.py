@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pickle
 
 import pytest
 
@@ -32,6 +33,12 @@ def test_local_stack_target_round_trips_through_its_json_form() -> None:
     assert target.emulated == Emulated(kafka=False, kinesis=True) and target.security_profile == "sasl_ssl"
     assert target.to_json() == LOCAL
     assert Target.from_json(json.loads(json.dumps(target.to_json()))) == target
+
+
+def test_pickles_for_a_child_process() -> None:
+    target = Target.from_json({**LOCAL, "log_dir": "/tmp/l"})
+    assert pickle.loads(pickle.dumps(target)) == target
+    assert target.kafka is not None and pickle.loads(pickle.dumps(target.kafka)) == target.kafka
 
 
 def test_secrets_are_masked_in_repr_and_public_form() -> None:

@@ -72,9 +72,10 @@ def cleanup(
                           field="--region", fix="e.g. `streamcompare cleanup --region us-east-1` "
                                                 "or `streamcompare cleanup --local`")
     from streamcompare.drivers.aws_cleanup import cleanup as run_cleanup
+    from streamcompare.target import KinesisPart, Target
 
     check_region(region, "--region")
-    names = run_cleanup({"kind": "aws", "region": region, "profile": profile}, delete=yes)
+    names = run_cleanup(Target(kind="aws", kinesis=KinesisPart(region=region, profile=profile)), delete=yes)
     typer.echo(f"{'deleted' if yes else 'found'} {len(names)} stream(s) tagged created-by=streamcompare"
                + (": " + ", ".join(names) if names else ""))
     if names and not yes:
