@@ -6,8 +6,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from streamcompare.cleanup.aws import cleanup
 from streamcompare.drivers import DRIVERS
-from streamcompare.drivers.aws_cleanup import cleanup
 from streamcompare.drivers.base import StreamSpec
 from streamcompare.errors import ConfigError
 from streamcompare.target import Target

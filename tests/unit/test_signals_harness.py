@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from streamcompare.drivers.local_cleanup import cleanup_local
+from streamcompare.cleanup.local import cleanup_local
 from streamcompare.stack.ledger import read_ledgers
 
 pytestmark = pytest.mark.integration  # starts Python processes (no stack)

@@ -92,7 +92,7 @@ class _Systems:
             found += [("kafka", t) for t in sorted(topics) if t.startswith(KIT_PREFIX)]
         kinesis = self.admin("kinesis")
         if kinesis is not None:
-            from streamcompare.drivers.aws_cleanup import tagged_streams
+            from streamcompare.cleanup.aws import tagged_streams
 
             found += [("kinesis", s) for s in tagged_streams(kinesis) if s.startswith(KIT_PREFIX)]
         return found
