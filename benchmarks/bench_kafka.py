@@ -31,6 +31,7 @@ from streamcompare.bench.runner import Progress, run_benchmark
 from streamcompare.bench.workload import Workload, builtin_workload
 from streamcompare.drivers.base import StreamSpec
 from streamcompare.drivers.kafka import KafkaDriver
+from streamcompare.target import Target
 
 PP_CLASS = "org.apache.kafka.tools.ProducerPerformance"
 SUMMARY = re.compile(
@@ -117,7 +118,7 @@ def parse_producer_performance(output: str, steady_after_s: float) -> dict[str, 
     }
 
 
-def producer_performance(target: dict[str, Any], cfg: ProducerConfig, records: int, topic: str,
+def producer_performance(target: Target, cfg: ProducerConfig, records: int, topic: str,
                          java: str, jars: Path, steady_after_s: float) -> dict[str, Any]:
     """Run ProducerPerformance once on a fresh topic (deleted afterwards) and parse what it printed."""
     admin = KafkaDriver(target).admin()
@@ -125,7 +126,7 @@ def producer_performance(target: dict[str, Any], cfg: ProducerConfig, records: i
     try:
         command = [java, "-cp", f"{jars}/*", PP_CLASS, "--topic", topic, "--num-records", str(records),
                    "--record-size", str(cfg.record_bytes), "--throughput", "-1",
-                   "--bootstrap-server", str(target["kafka_bootstrap"]), "--reporting-interval", "1000",
+                   "--bootstrap-server", target.need_kafka().bootstrap, "--reporting-interval", "1000",
                    "--command-property", *cfg.java_properties()]
         cpu0, busy, t0 = children_cpu_s(), CpuBusy().start(), time.monotonic()
         output = _run_streaming(command, "ProducerPerformance")
@@ -157,7 +158,7 @@ def _run_streaming(command: list[str], label: str, timeout_s: float = 600.0) -> 
     return "".join(lines)
 
 
-def harness_saturation(target: dict[str, Any], cfg: ProducerConfig, sizes: Sizes, duration_s: int,
+def harness_saturation(target: Target, cfg: ProducerConfig, sizes: Sizes, duration_s: int,
                        name: str) -> dict[str, Any]:
     """One open-loop run far above capacity, publish only, no warm-up: what the harness can push."""
     workload = cfg.workload(name, rate=sizes.saturation_target_rate, duration_s=duration_s, warmup_s=0,
@@ -179,7 +180,7 @@ def harness_saturation(target: dict[str, Any], cfg: ProducerConfig, sizes: Sizes
     }
 
 
-def harness_max_rate(target: dict[str, Any], cfg: ProducerConfig, sizes: Sizes, saturation: float,
+def harness_max_rate(target: Target, cfg: ProducerConfig, sizes: Sizes, saturation: float,
                      name: str) -> dict[str, Any]:
     """The runner's max-rate search between about half and 1.1x the saturation rate."""
     start = max(1_000, int(round(saturation * 0.55, -2)))
@@ -201,7 +202,7 @@ def _ms(us: float | None) -> float | None:
     return None if us is None else round(us / 1000, 1)
 
 
-def compare(target: dict[str, Any], cfg: ProducerConfig, sizes: Sizes, token: str, java: str,
+def compare(target: Target, cfg: ProducerConfig, sizes: Sizes, token: str, java: str,
             jars: Path) -> dict[str, Any]:
     """Alternate ProducerPerformance and harness saturation runs, then run the max-rate search."""
     pp_runs: list[dict[str, Any]] = []

@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from streamcompare.bench.workload import builtin_workload
 from streamcompare.drivers.base import StreamSpec
 from streamcompare.drivers.kinesis import KinesisDriver, make_client
+from streamcompare.target import Target
 
 
 class AckCounter:
@@ -64,7 +65,7 @@ def batching(driver: KinesisDriver, stream: str, records: list[tuple[bytes, byte
                     retries=counters["retries"])
 
 
-def put_record_loop(target: dict[str, Any], stream: str, records: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+def put_record_loop(target: Target, stream: str, records: list[tuple[bytes, bytes]]) -> dict[str, Any]:
     """A plain boto3 loop: one synchronous PutRecord per record."""
     client = make_client(target)
     client.describe_stream_summary(StreamName=stream)  # open the connection before timing
@@ -85,7 +86,7 @@ def _figures(acked: int, failed: int, wall: float, cpu: float, **extra: Any) -> 
             "client_cpu_us_per_record": cpu / max(1, acked + failed) * 1e6, **extra}
 
 
-def compare(target: dict[str, Any], count: int, record_bytes: int, shards: int, token: str) -> dict[str, Any]:
+def compare(target: Target, count: int, record_bytes: int, shards: int, token: str) -> dict[str, Any]:
     """Both producers on fresh streams of the same shape; streams are deleted afterwards."""
     driver = KinesisDriver(target)
     admin = driver.admin()
@@ -107,11 +108,7 @@ def compare(target: dict[str, Any], count: int, record_bytes: int, shards: int, 
         for name in created:
             admin.delete(name)
     return {"records": count, "record_bytes": record_bytes, "shards": shards,
-            "endpoint": target.get("kinesis_endpoint"), "emulator": _is_emulator(target),
+            "endpoint": target.kinesis.endpoint if target.kinesis else None, "emulator": target.emulated.of("kinesis"),
             "batching": batch, "put_record": single,
             "ratio": batch["rate"] / single["rate"] if single["rate"] else None}
 
-
-def _is_emulator(target: dict[str, Any]) -> bool:
-    flags = target.get("emulator")
-    return bool(flags.get("kinesis")) if isinstance(flags, dict) else target.get("kind") == "local"

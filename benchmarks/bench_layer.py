@@ -17,9 +17,10 @@ from bench_kinesis import _records, batching
 from streamcompare.drivers.base import StreamSpec
 from streamcompare.drivers.kinesis import KinesisDriver, make_client
 from streamcompare.stack.kinesis_limits import control
+from streamcompare.target import Target
 
 
-def _latencies_ms(target: dict[str, Any], stream: str, calls: int) -> list[float]:
+def _latencies_ms(target: Target, stream: str, calls: int) -> list[float]:
     client = make_client(target)
     client.describe_stream_summary(StreamName=stream)
     out = []
@@ -30,14 +31,14 @@ def _latencies_ms(target: dict[str, Any], stream: str, calls: int) -> list[float
     return out
 
 
-def compare(target: dict[str, Any], count: int, record_bytes: int, shards: int, token: str,
+def compare(target: Target, count: int, record_bytes: int, shards: int, token: str,
             rounds: int = 3, latency_calls: int = 300) -> dict[str, Any]:
-    layer = target.get("kinesis_limits")
-    bare_endpoint = target.get("kinesis_emulator_endpoint")
-    if not layer or not bare_endpoint or bare_endpoint == target.get("kinesis_endpoint"):
+    kinesis = target.need_kinesis()
+    bare_endpoint = kinesis.emulator_endpoint
+    if not kinesis.limits or not bare_endpoint or bare_endpoint == kinesis.endpoint:
         raise RuntimeError("the stack runs without the fidelity layer (--kinesis-limits off): nothing to compare")
-    endpoint = str(target["kinesis_endpoint"])
-    bare = {**target, "kinesis_endpoint": bare_endpoint, "kinesis_limits": None}
+    endpoint = str(kinesis.endpoint)
+    bare = target.with_kinesis(endpoint=bare_endpoint, limits=None)
     records = _records(count, record_bytes, seed=2)
     admin = KinesisDriver(bare).admin()
     name = f"scb-{token}-layer"

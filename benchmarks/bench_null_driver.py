@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from streamcompare.drivers.base import AckCallback, DriverCounters, StreamSpec
+from streamcompare.target import Target
 
 FRAME = struct.Struct(">II")  # records in the batch, bytes per record (every record of a batch has one size)
 BATCH = 64
@@ -179,8 +180,8 @@ class NullConsumer:
 class NullDriver:
     name = "null"
 
-    def __init__(self, target: Mapping[str, Any]) -> None:
-        self.folder = Path(str(target["null_dir"]))
+    def __init__(self, target: Target) -> None:
+        self.folder = Path(str(target.options["null_dir"]))
 
     def admin(self) -> NullAdmin:
         return NullAdmin(self.folder)

@@ -34,6 +34,7 @@ from streamcompare.bench.clock import SPIN_NS, MonotonicClock
 from streamcompare.bench.runner import Progress, run_benchmark
 from streamcompare.bench.workload import builtin_workload
 from streamcompare.drivers.base import StreamSpec
+from streamcompare.target import Target
 
 DRIVER = "bench_null_driver:NullDriver"
 RECORD_BYTES = 100
@@ -73,7 +74,8 @@ def _run(token: str, label: str, clock: MonotonicClock, rate: int, duration_s: f
             warmup_s=warmup_s, producers=1, consumers=1, drain_timeout_s=60)
         steady = SteadyCpu()
         cpu0, children0, t0 = time.process_time(), children_cpu_s(), time.monotonic()
-        result = run_benchmark(DRIVER, {"kind": "local", "null_dir": str(folder), "emulator": True}, workload,
+        target = Target.from_json({"kind": "local", "null_dir": str(folder), "emulator": True})
+        result = run_benchmark(DRIVER, target, workload,
                                clock=clock, consumer_in_subprocess=True, progress=steady)
         parent_cpu, wall = time.process_time() - cpu0, time.monotonic() - t0
         child_total = children_cpu_s() - children0

@@ -36,12 +36,15 @@ import bench_overhead
 from bench_common import MachineMeter, Sizes, fmt_rate, fmt_us, load_average, run_token, say
 from bench_kafka import ProducerConfig
 
+from streamcompare.clients import kafka_admin
+from streamcompare.target import Target
+
 SCHEMA = "streamcompare-bench/1"
 
 
 @dataclass
 class StackInfo:
-    target: dict[str, Any]
+    target: Target
     brokers: int
     started_here: bool
     pids: list[int] = field(default_factory=list)
@@ -104,16 +107,14 @@ def _info(state: Any, started_here: bool) -> StackInfo:
                      kinesis_version=state.kinesis_version)
 
 
-def sweep(target: dict[str, Any], token: str) -> list[str]:
+def sweep(target: Target, token: str) -> list[str]:
     """Delete every topic and stream whose name carries this run's tag (normally none are left)."""
-    from confluent_kafka.admin import AdminClient
-
     from streamcompare.drivers.kafka import KafkaDriver, client_config
     from streamcompare.drivers.kinesis import KinesisDriver, make_client
 
     deleted: list[str] = []
     try:
-        topics = AdminClient(client_config(target)).list_topics(timeout=10).topics
+        topics = kafka_admin(client_config(target)).list_topics(timeout=10).topics
         admin = KafkaDriver(target).admin()
         for name in (t for t in topics if token in t):
             admin.delete(name)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from streamcompare.stack.local import LocalStack, local_stack
+from streamcompare.target import Target
 
 
 @pytest.fixture(scope="session")
@@ -25,5 +26,5 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]
 
 
 @pytest.fixture(scope="session")
-def live_target(live_stack: LocalStack) -> dict[str, object]:
+def live_target(live_stack: LocalStack) -> Target:
     return live_stack.target()

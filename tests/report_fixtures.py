@@ -52,7 +52,7 @@ def alpha() -> Any:
         _parameters_cell(),
         new_code_cell(IMPORTS),
         new_code_cell(f'marker = "{CODE_MARKERS[0]}"\ntarget = load_target(target_file)\n'
-                      'print("password seen by the notebook:", target["kafka_security"]["sasl.password"])'),
+                      'print("password seen by the notebook:", target.kafka.security["sasl.password"])'),
         new_code_cell(f'import warnings\nwarnings.warn("{WARNING_MARKER}")'),
         new_code_cell(f"show(charts.latency_percentiles({LATENCY}))"),
         new_code_cell('panel(flow_control, flow_control.Evidence(), {"shards": 3})'),
@@ -100,8 +100,8 @@ def probe() -> Any:
         _parameters_cell(),
         new_code_cell(IMPORTS),
         new_code_cell("target = load_target(target_file)\n"
-                      'record_headlines(kind=target["kind"], bootstrap=target.get("kafka_bootstrap"), mode=mode,\n'
-                      '                 replay=bool(target.get("replay")), results_dir=results_dir, run_id=run_id)'),
+                      'record_headlines(kind=target.kind, bootstrap=target.kafka.bootstrap if target.kafka else None,\n'
+                      '                 mode=mode, replay=target.replay, results_dir=results_dir, run_id=run_id)'),
     ])
 
 

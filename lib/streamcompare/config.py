@@ -30,6 +30,7 @@ from pydantic import (
 from streamcompare.errors import ConfigError
 from streamcompare.paths import data_dir, project_root
 from streamcompare.secrets import is_sensitive, mask, secret_values
+from streamcompare.target import Emulated, KafkaPart, KinesisPart, Target
 from streamcompare.validation import config_error
 from streamcompare.yamlio import non_finite, read_yaml
 
@@ -136,15 +137,13 @@ class TargetConfig(_Model):
             raise ValueError("the kafka and aws sections are used only with kind 'kafka' or 'aws'")
         return self
 
-    def driver_target(self) -> dict[str, Any]:
-        """The plain dict the drivers take, secrets included. Local targets come from the running stack."""
-        target: dict[str, Any] = {"kind": self.kind, "emulator": {"kafka": False, "kinesis": False}}
-        if self.kafka is not None:
-            target["kafka_bootstrap"] = self.kafka.bootstrap_servers
-            target["kafka_security"] = self.kafka.security.client_settings()
-        if self.aws is not None:
-            target.update(region=self.aws.region, profile=self.aws.profile, allow_create=self.aws.allow_create)
-        return target
+    def driver_target(self) -> Target:
+        """The target the drivers take, secrets included. Local targets come from the running stack."""
+        kafka = (KafkaPart(bootstrap=self.kafka.bootstrap_servers, security=self.kafka.security.client_settings())
+                 if self.kafka is not None else None)
+        kinesis = (KinesisPart(region=self.aws.region, profile=self.aws.profile, allow_create=self.aws.allow_create)
+                   if self.aws is not None else None)
+        return Target(kind=self.kind, kafka=kafka, kinesis=kinesis, emulated=Emulated(kafka=False, kinesis=False))
 
     def describe(self) -> str:
         """One line for people: where the report measured (no secrets)."""

@@ -32,4 +32,4 @@ def test_quick_probe_measures_throttling_and_quota(live_stack: LocalStack) -> No
     assert kafka["throttle_events"] > 0 and kafka["throttle_ms"]["p99"] > 0
     assert kafka["achieved_vs_quota"] < 1.3, "the broker held the client near its quota"
     assert kafka["failed"] == 0 and kafka["lost"] == 0, "Kafka delays, it does not reject"
-    assert kafka_quotas.describe_quota(target["kafka_bootstrap"], kafka["client_id"]) == {}, "quota removed"
+    assert kafka_quotas.describe_quota(target.need_kafka().bootstrap, kafka["client_id"]) == {}, "quota removed"

@@ -68,7 +68,8 @@ def test_stack_points_clients_at_the_layer(kinesis_stack: LocalStack) -> None:
     state = kinesis_stack.state
     assert state.kinesis_endpoint != state.kinesis_emulator_endpoint
     target = kinesis_stack.target()
-    assert target["kinesis_limits"] and target["kinesis_emulator_endpoint"] == state.kinesis_emulator_endpoint
+    assert target.kinesis is not None and target.kinesis.limits
+    assert target.kinesis.emulator_endpoint == state.kinesis_emulator_endpoint
     assert any(r.name == "kinesis-limits" for r, alive in state.processes() if alive)
 
 

@@ -75,7 +75,7 @@ def test_leader_kill_with_acks_all_and_min_isr_2_loses_nothing(kafka3: LocalStac
 
 def test_kinesis_dropped_responses_duplicate_but_lose_nothing(live_stack: LocalStack) -> None:
     target = live_stack.target()
-    if not (target.get("kinesis_limits") or {}).get("endpoint"):
+    if not ((target.kinesis.limits if target.kinesis else None) or {}).get("endpoint"):
         pytest.skip("the stack runs without the Kinesis fidelity layer")
     timing = reliability_kinesis.KinesisTiming(duration_s=10, fault_at_s=2, fault_window_s=6, warmup_s=1)
     row = reliability_kinesis.run_one(target, "drop-response", "put_records", timing, seed=7)

@@ -16,7 +16,7 @@ def test_kinesis_reshard_reaches_the_target_shard_count(live_target: dict[str, o
 
 
 def test_kafka_add_partitions_gives_every_partition_a_leader(live_stack) -> None:
-    target = {**live_stack.target(), "replication_factor": min(3, live_stack.state.brokers)}
-    result = scaling.kafka_add_partitions(target, from_partitions=2, to_partitions=4)
+    result = scaling.kafka_add_partitions(live_stack.target(), from_partitions=2, to_partitions=4,
+                                          replication_factor=min(3, live_stack.state.brokers))
     assert result.system == "kafka" and not result.emulator
     assert 0 < result.seconds < 60

@@ -59,7 +59,7 @@ def test_secure_stack_files_status_and_profile_switch(secure_stack: LocalStack) 
     switch = cli(run_dir, "stack", "up", "--security", "plaintext")
     assert switch.returncode == 2 and "stack down" in switch.stderr and "Traceback" not in switch.stderr
     target = secure_stack.target()
-    assert target["security"] == "sasl_ssl" and target["kafka_security"]["security.protocol"] == "SASL_SSL"
+    assert target.security_profile == "sasl_ssl" and target.need_kafka().security["security.protocol"] == "SASL_SSL"
 
 
 def test_kafka_authorisation_matrix_holds(secure_stack: LocalStack, clients: dict[str, object]) -> None:

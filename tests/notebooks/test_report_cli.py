@@ -17,6 +17,7 @@ import report_fixtures as fx
 from streamcompare.bench.store import ResultStore
 from streamcompare.cli.report import report_command
 from streamcompare.errors import ConfigError
+from streamcompare.target import Target
 
 pytestmark = pytest.mark.notebooks
 
@@ -93,9 +94,9 @@ def test_local_target_starts_or_reuses_the_stack_and_passes_its_target(tmp_path:
     used: list[int] = []
 
     class FakeStack:
-        def target(self) -> dict[str, Any]:
-            return {"kind": "local", "kafka_bootstrap": "127.0.0.1:19092", "kafka_version": "4.4.0",
-                    "kinesis_endpoint": "http://127.0.0.1:14568", "kinesis_version": "0.6.2"}
+        def target(self) -> Target:
+            return Target.from_json({"kind": "local", "kafka_bootstrap": "127.0.0.1:19092", "kafka_version": "4.4.0",
+                                     "kinesis_endpoint": "http://127.0.0.1:14568", "kinesis_version": "0.6.2"})
 
     @contextmanager
     def fake_local_stack(brokers: int = 3, **_kw: Any) -> Iterator[FakeStack]:

@@ -130,8 +130,9 @@ _BROKERS_LOCK = threading.Lock()
 class FakeDriver:
     name = "fake"
 
-    def __init__(self, target: Mapping[str, Any]) -> None:
-        self.target = dict(target)
+    def __init__(self, target: Any) -> None:
+        target = target.to_json()  # a streamcompare.target.Target: the fake's own settings are in its options
+        self.target = target
         self.log_dir = Path(target["log_dir"]) if target.get("log_dir") else None
         with _BROKERS_LOCK:
             self.streams = _BROKERS.setdefault(str(target.get("broker", "default")), {})

@@ -6,10 +6,11 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from streamcompare.cleanup.aws import cleanup
 from streamcompare.drivers import DRIVERS
-from streamcompare.drivers.aws_cleanup import cleanup
 from streamcompare.drivers.base import StreamSpec
 from streamcompare.errors import ConfigError
+from streamcompare.target import Target
 
 pytestmark = pytest.mark.unit
 
@@ -24,7 +25,7 @@ def aws(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_no_stream_is_created_in_aws_without_opt_in(aws) -> None:
-    driver = DRIVERS.create("kinesis", {"kind": "aws", "region": "us-east-1"})
+    driver = DRIVERS.create("kinesis", Target.from_json({"kind": "aws", "region": "us-east-1"}))
     with pytest.raises(ConfigError) as info:
         driver.admin().create(StreamSpec("bench", partitions=1))
     assert info.value.field == "aws.allow_create"
@@ -32,13 +33,13 @@ def test_no_stream_is_created_in_aws_without_opt_in(aws) -> None:
 
 
 def test_opted_in_stream_is_tagged_and_cleanup_removes_only_tagged(aws) -> None:
-    driver = DRIVERS.create("kinesis", {"kind": "aws", "region": "us-east-1", "allow_create": True})
+    driver = DRIVERS.create("kinesis", Target.from_json({"kind": "aws", "region": "us-east-1", "allow_create": True}))
     driver.admin().create(StreamSpec("ours", partitions=1))
     aws.create_stream(StreamName="theirs", ShardCount=1)
     tags = aws.list_tags_for_stream(StreamName="ours")["Tags"]
     assert {"Key": "created-by", "Value": "streamcompare"} in tags
 
-    target = {"kind": "aws", "region": "us-east-1"}
+    target = Target.from_json({"kind": "aws", "region": "us-east-1"})
     assert cleanup(target, delete=False, client=aws) == ["ours"]
     assert sorted(aws.list_streams()["StreamNames"]) == ["ours", "theirs"], "a dry run deletes nothing"
     assert cleanup(target, delete=True, client=aws) == ["ours"]

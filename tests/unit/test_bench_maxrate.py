@@ -5,6 +5,7 @@ from streamcompare.bench.maxrate import Trial, backlog_growth, confirm, judge, s
 from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.workload import MaxRateSearch, validate_workload
 from streamcompare.drivers.base import DriverRegistry
+from streamcompare.target import Target
 
 pytestmark = pytest.mark.unit
 
@@ -107,7 +108,7 @@ def test_max_rate_run_finds_the_capacity_of_a_slow_client():
         "name": "max", "rate": "max", "duration_s": 1, "record_bytes": 64, "drain_timeout_s": 2,
         "max_rate": {"start_rate": 100, "trial_s": 0.4, "trial_warmup_s": 0.05, "precision": 0.5,
                      "max_trials": 6}})
-    r = run_benchmark("fake", {"broker": "maxrate", "send_block_ms": 4}, w, registry=reg,
+    r = run_benchmark("fake", Target.from_json({"broker": "maxrate", "send_block_ms": 4}), w, registry=reg,
                       consumer_in_subprocess=False, seed=2)
     searched = [t for t in r.trials if t["phase"] == "search"]
     confirmations = [t for t in r.trials if t["phase"] == "confirm"]

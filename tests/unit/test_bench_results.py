@@ -10,6 +10,7 @@ from streamcompare.bench.metadata import describe_target, redact, run_metadata
 from streamcompare.bench.results import ResultExistsError, load_result, load_results, windows_frame
 from streamcompare.bench.stats import LatencyHistogram
 from streamcompare.errors import ConfigError
+from streamcompare.target import Target
 
 pytestmark = pytest.mark.unit
 
@@ -89,12 +90,13 @@ def test_metadata_describes_machine_software_and_time():
 
 
 def test_target_description_redacts_secrets_and_flags_emulators():
-    t = describe_target("kinesis", {"endpoint_url": "http://localhost:4568", "aws_secret_access_key": "s3",
-                                    "sasl": {"username": "u", "password": "p"}, "region": "us-east-1"})
+    given = {"endpoint_url": "http://localhost:4568", "aws_secret_access_key": "s3",
+             "sasl": {"username": "u", "password": "p"}, "region": "us-east-1"}
+    t = describe_target("kinesis", Target.from_json(given))
     assert t["kind"] == "local" and t["emulator"] is True
     assert t["aws_secret_access_key"] == "***" and t["sasl"] == {"username": "u", "password": "***"}
     assert t["region"] == "us-east-1"
-    assert describe_target("kinesis", {"kind": "aws"})["emulator"] is False
-    assert describe_target("kafka", {"kind": "local"})["emulator"] is False
-    assert describe_target("kafka", {"kind": "local", "emulator": True})["emulator"] is True
+    assert describe_target("kinesis", Target.from_json({"kind": "aws"}))["emulator"] is False
+    assert describe_target("kafka", Target.from_json({"kind": "local"}))["emulator"] is False
+    assert describe_target("kafka", Target.from_json({"kind": "local", "emulator": True}))["emulator"] is True
     assert redact({"token": None, "api_key": "x"}) == {"token": None, "api_key": "***"}

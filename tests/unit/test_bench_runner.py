@@ -9,6 +9,7 @@ from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.workload import validate_workload
 from streamcompare.drivers.base import DriverRegistry
 from streamcompare.errors import ConfigError
+from streamcompare.target import Target
 
 pytestmark = pytest.mark.unit
 
@@ -29,7 +30,7 @@ def workload(**kw):
 def run(registry, request, target=None, **kw):
     w = kw.pop("workload", None) or workload()
     t = {"broker": request.node.name, **(target or {})}
-    return run_benchmark("fake", t, w, registry=registry, consumer_in_subprocess=False, seed=3, **kw)
+    return run_benchmark("fake", Target.from_json(t), w, registry=registry, consumer_in_subprocess=False, seed=3, **kw)
 
 
 def test_run_meets_its_rate_and_every_record_arrives(registry, request):
@@ -102,13 +103,13 @@ def test_a_failing_consumer_fails_the_run_with_its_error(registry, request):
 
 def test_placement_of_a_private_registry_driver(registry, request):
     w = workload(duration_s=0.2, warmup_s=0)
-    r = run_benchmark("fake", {"broker": request.node.name}, w, registry=registry)
+    r = run_benchmark("fake", Target.from_json({"broker": request.node.name}), w, registry=registry)
     assert r.placement["consumer_in_subprocess"] is False and "consumer ran in" in r.notes[0]
     with pytest.raises(ConfigError) as info:
-        run_benchmark("fake", {}, w, registry=registry, consumer_in_subprocess=True)
+        run_benchmark("fake", Target(), w, registry=registry, consumer_in_subprocess=True)
     assert "module:callable" in info.value.fix
     with pytest.raises(ConfigError, match="unknown system"):
-        run_benchmark("nope", {}, w, registry=registry)
+        run_benchmark("nope", Target(), w, registry=registry)
 
 
 def test_several_streams_each_get_producers_and_consumers_and_are_all_deleted(registry, request):

@@ -6,6 +6,7 @@ import pytest
 from streamcompare.bench.errors import BenchmarkError
 from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.workload import validate_workload
+from streamcompare.target import Target
 
 pytestmark = pytest.mark.integration  # starts a consumer process
 
@@ -19,7 +20,7 @@ def workload(**kw):
 
 
 def test_consumer_in_a_child_process_by_default(tmp_path):
-    r = run_benchmark(FACTORY, {"log_dir": str(tmp_path), "ack_delay_ms": 1}, workload(), seed=1)
+    r = run_benchmark(FACTORY, Target.from_json({"log_dir": str(tmp_path), "ack_delay_ms": 1}), workload(), seed=1)
     assert r.placement["consumer_in_subprocess"] is True and r.notes == []
     assert r.system == "fake"
     tp, q = r.throughput, r.quantiles
@@ -33,5 +34,5 @@ def test_consumer_in_a_child_process_by_default(tmp_path):
 
 def test_a_consumer_failing_in_the_child_is_reported(tmp_path):
     with pytest.raises(BenchmarkError, match="injected consumer failure"):
-        run_benchmark(FACTORY, {"log_dir": str(tmp_path), "fail_consumer": True}, workload(),
+        run_benchmark(FACTORY, Target.from_json({"log_dir": str(tmp_path), "fail_consumer": True}), workload(),
                       consumer_in_subprocess=True)

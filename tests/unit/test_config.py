@@ -21,6 +21,7 @@ from streamcompare.config import (
 from streamcompare.errors import ConfigError
 from streamcompare.paths import project_root
 from streamcompare.report.target import load_target, replay_target, target_reference
+from streamcompare.target import Target
 
 pytestmark = pytest.mark.unit
 
@@ -45,7 +46,7 @@ def test_example_msk_config_loads_with_the_password_from_the_environment(monkeyp
     monkeypatch.setenv("KAFKA_PASSWORD", PASSWORD)
     config = load_config(project_root() / "data" / "report" / "example-msk.yaml")
     assert config.target.kind == "aws" and config.target.kafka is not None
-    assert config.target.driver_target()["kafka_security"]["sasl.password"] == PASSWORD
+    assert config.target.driver_target().to_json()["kafka_security"]["sasl.password"] == PASSWORD
     assert PASSWORD in config.secrets()
 
 
@@ -114,7 +115,8 @@ def test_redacted_and_repr_hide_secrets_while_the_driver_target_has_them() -> No
     assert PASSWORD not in repr(config) and PASSWORD not in str(redacted)
     assert set(config.secrets()) >= {PASSWORD, "key-pass-77"}
     target = config.target.driver_target()
-    assert target["kafka_bootstrap"] == "b1:9096" and target["kafka_security"]["sasl.password"] == PASSWORD
+    assert target.kafka is not None and target.kafka.bootstrap == "b1:9096"
+    assert target.kafka.security["sasl.password"] == PASSWORD and PASSWORD not in repr(target)
     assert PASSWORD not in config.target.describe()
 
 
@@ -151,16 +153,16 @@ def test_load_config_from_yaml_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_target_file_is_private_and_removed_afterwards() -> None:
-    with target_reference({"kind": "kafka", "kafka_security": {"sasl.password": PASSWORD}}) as path:
+    with target_reference(Target.from_json({"kind": "kafka", "kafka_security": {"sasl.password": PASSWORD}})) as path:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-        assert load_target(path)["kafka_security"]["sasl.password"] == PASSWORD
+        assert load_target(path).to_json()["kafka_security"]["sasl.password"] == PASSWORD
     assert not path.exists() and not path.parent.exists()
 
 
 def test_replay_target_carries_no_credentials() -> None:
     target = replay_target(parse_config(kafka_config()))
-    assert PASSWORD not in str(target) and target["replay"] is True
+    assert PASSWORD not in str(target.to_json()) and target.replay is True
 
 
 def test_missing_target_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from streamcompare.drivers.base import DriverRegistry
 from streamcompare.errors import ConfigError
 from streamcompare.report.scrub import find_secrets, scrub_tree
 from streamcompare.secrets import JAVA_KAFKA_SENSITIVE, LIBRDKAFKA_SENSITIVE, SHOWN, is_sensitive, mask
+from streamcompare.target import Target
 
 pytestmark = pytest.mark.unit
 
@@ -65,7 +66,7 @@ def test_no_planted_secret_in_any_file_the_kit_writes(tmp_path: Path, caplog: py
         "results_dir": str(tmp_path / "results"), "reports_dir": str(tmp_path / "reports")})
     assert set(config.secrets()) >= set(secrets.values()) | {"Planted-env-secret-zq7", "Planted-env-session-zq7"}
 
-    target = {**config.target.driver_target(), **aws, "nested": {"credentials": {"SecretAccessKey": aws[
+    target = {**config.target.driver_target().to_json(), **aws, "nested": {"credentials": {"SecretAccessKey": aws[
         "aws_secret_access_key"]}}}
     assert target["kafka_security"]["sasl.oauthbearer.config"] == secrets["sasl.oauthbearer.config"]
     registry = DriverRegistry()
@@ -73,12 +74,13 @@ def test_no_planted_secret_in_any_file_the_kit_writes(tmp_path: Path, caplog: py
     workload = validate_workload({"name": "planted", "rate": 200, "duration_s": 0.5, "partitions": 1,
                                   "drain_timeout_s": 5})
     with caplog.at_level(logging.DEBUG):
-        result = run_benchmark("fake", {**target, "broker": "planted"}, workload, registry=registry,
+        result = run_benchmark("fake", Target.from_json({**target, "broker": "planted"}), workload, registry=registry,
                                consumer_in_subprocess=False, seed=1)
         logging.getLogger("streamcompare").info("target %s", mask(target))
     written = [result.write(tmp_path / "results")]
     store = ResultStore(tmp_path / "results")
-    written.append(store.write_rows("20261130T000000Z", "planted", [{"ok": 1}], evidence="measured", target=target))
+    written.append(store.write_rows("20261130T000000Z", "planted", [{"ok": 1}], evidence="measured",
+                                    target=Target.from_json(target)))
     summary = tmp_path / "reports" / "run" / "summary.json"
     summary.parent.mkdir(parents=True)
     summary.write_text(json.dumps({"config": config.redacted()}))

@@ -20,6 +20,7 @@ from streamcompare.probes.authorization_kinesis import KINESIS_ACTIONS, aws_expe
 from streamcompare.report.scrub import find_secrets, target_secrets
 from streamcompare.stack import certs, kafka, kinesis_iam, security
 from streamcompare.stack.local import StackState, up
+from streamcompare.target import Target
 
 pytestmark = pytest.mark.unit
 
@@ -171,6 +172,7 @@ def test_planted_secrets_reach_no_file_the_kit_writes(tmp_path: Path) -> None:
     target = {"kind": "local", "kafka_bootstrap": "127.0.0.1:1", "security": "sasl_ssl",
               "security_file": str(clients_path),
               "kafka_security": security.client_settings("SASL_SSL", files, secrets)}
+    target = Target.from_json(target)
     planted = target_secrets(target)
     assert secrets.passwords["admin"] in planted and "planted/aws+secret==" in planted
     assert set(secrets.values()) <= set(planted)

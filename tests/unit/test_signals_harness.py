@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from streamcompare.drivers.local_cleanup import cleanup_local
+from streamcompare.cleanup.local import cleanup_local
 from streamcompare.stack.ledger import read_ledgers
 
 pytestmark = pytest.mark.integration  # starts Python processes (no stack)
@@ -29,11 +29,13 @@ from streamcompare import interrupt
 from streamcompare.cli import boundary
 from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.workload import validate_workload
+from streamcompare.target import Target
 
 interrupt.install()
 w = validate_workload({{"name": "sig", "rate": 200, "duration_s": 60, "record_bytes": 64, "drain_timeout_s": 5}})
 try:
-    run_benchmark("fakes:FakeDriver", {{"log_dir": {logs!r}, "kind": "local", "run_dir": {run_dir!r}}}, w,
+    target = Target.from_json({{"log_dir": {logs!r}, "kind": "local", "run_dir": {run_dir!r}}})
+    run_benchmark("fakes:FakeDriver", target, w,
                   consumer_in_subprocess=True, seed=1)
     print("finished")
 except BaseException as exc:

@@ -1,6 +1,6 @@
 """Naming a driver so that another process can build it: a registry name or "module:callable".
 
-A child process cannot receive a driver object, only a name and a plain target dict. A registered
+A child process cannot receive a driver object, only a name and a (picklable) `Target`. A registered
 name is resolved in the global `DRIVERS` registry after importing `streamcompare.drivers` (and
 `streamcompare.drivers.<name>` if it exists), which is where drivers register themselves. Any other
 driver, e.g. a test fake registered in a fresh registry, is named by its factory as
@@ -10,12 +10,12 @@ driver, e.g. a test fake registered in a fresh registry, is named by its factory
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from streamcompare.drivers.base import DRIVERS, Driver, DriverFactory, DriverRegistry
 from streamcompare.errors import ConfigError
+from streamcompare.target import Target
 
 
 def is_factory_path(name: str) -> bool:
@@ -53,7 +53,7 @@ class DriverRef:
     """A driver by name (or factory path) plus its picklable target description."""
 
     name: str
-    target: Mapping[str, Any] = field(default_factory=dict)
+    target: Target = field(default_factory=Target)
 
     def portable(self, registry: DriverRegistry | None) -> bool:
         """Can a fresh process build this driver without the caller's registry object?"""
@@ -61,8 +61,8 @@ class DriverRef:
 
     def build(self, registry: DriverRegistry | None = None) -> Driver:
         if is_factory_path(self.name):
-            return resolve_factory(self.name)(dict(self.target))
+            return resolve_factory(self.name)(self.target)
         registry = registry or DRIVERS
         if registry is DRIVERS and self.name not in registry.names():
             load_builtin_drivers(self.name)
-        return registry.create(self.name, dict(self.target))
+        return registry.create(self.name, self.target)

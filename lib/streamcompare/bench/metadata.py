@@ -13,6 +13,7 @@ from typing import Any
 import streamcompare
 from streamcompare.paths import project_root
 from streamcompare.secrets import MASK, SECRET_NAME, mask
+from streamcompare.target import Target
 
 TARGET_KINDS = ("local", "aws", "kafka")
 SECRET_KEY = SECRET_NAME
@@ -81,22 +82,14 @@ def redact(value: Any, key: str = "") -> Any:
     return mask(value, key)
 
 
-def describe_target(system: str, target: Mapping[str, Any]) -> dict[str, Any]:
+def describe_target(system: str, target: Target) -> dict[str, Any]:
     """The target as recorded in results: redacted, plus `kind` and `emulator`.
 
     kind: "local" (the embedded stack), "aws" (Kinesis or MSK in AWS) or "kafka" (a Kafka cluster
     elsewhere). emulator: the endpoint imitates the system (kinesis-mock, moto); its latency and
-    throughput say nothing about the real service. A local Kinesis target is an emulator unless the
-    target says otherwise; so is any target with an `endpoint_url` mentioning a mock.
+    throughput say nothing about the real service (`Target.emulated`; a target that does not say is
+    read as: a local Kinesis, or an endpoint mentioning a mock, is an emulator).
     """
-    out = redact(dict(target))
-    kind = str(target.get("kind") or "local")
-    out["kind"] = kind
-    if isinstance(target.get("emulator"), Mapping):  # per system, as the local stack describes itself
-        out["emulator"] = bool(target["emulator"].get(system.lower(), False))
-    elif "emulator" in target:
-        out["emulator"] = bool(target["emulator"])
-    else:
-        endpoint = str(target.get("kinesis_endpoint") or target.get("endpoint_url") or target.get("endpoint") or "")
-        out["emulator"] = ("kinesis" in system.lower() and kind == "local") or "mock" in endpoint.lower()
+    out = target.public()
+    out["emulator"] = target.emulated.of(system)
     return out

@@ -38,6 +38,7 @@ class RunResult:
     mode: str
     workload: Mapping[str, Any]
     target: Mapping[str, Any]
+    """As stored: `describe_target` (Target.public() with this system's `emulator` flag), not a Target."""
     driver_settings: Mapping[str, Any]
     versions: Mapping[str, str]
     environment: Mapping[str, Any]

@@ -52,6 +52,7 @@ from streamcompare.bench.workload import Workload
 from streamcompare.drivers.base import DRIVERS, DriverRegistry, Producer, StreamSpec
 from streamcompare.errors import ConfigError
 from streamcompare.stack.ledger import ledger_for
+from streamcompare.target import Target
 
 __all__ = ["BenchmarkError", "Progress", "run_benchmark", "run_once", "PLACEMENT"]
 
@@ -170,7 +171,7 @@ def run_once(ref: DriverRef, workload: Workload, rate: int, *, registry: DriverR
         if workload.consumers:
             _emit(progress, Progress("consumers", target_rate=rate, message="starting consumers"))
             group = ConsumerGroup(ref, _consumer_plans(workload, names, settings, run_tag, poll_s),
-                                  registry, clock, consumer_in_subprocess, ledger=ledger_for(dict(ref.target)))
+                                  registry, clock, consumer_in_subprocess, ledger=ledger_for(ref.target))
             group.start()
         start = clock.now_ns() + START_LEAD_NS  # moved below once the clients exist
         workers = [ProducerWorker(ProducerPlan(
@@ -299,7 +300,7 @@ def _placement(ref: DriverRef, registry: DriverRegistry, requested: bool | None,
     return False, "consumer ran in the producers' process (driver or clock not usable in a child)"
 
 
-def run_benchmark(driver_name: str, target: dict[str, Any], workload: Workload, *,
+def run_benchmark(driver_name: str, target: Target, workload: Workload, *,
                   registry: DriverRegistry = DRIVERS, clock: Clock | None = None,
                   progress: ProgressCallback | None = None, consumer_in_subprocess: bool | None = None,
                   keep: bool = False, seed: int | None = None,
@@ -307,8 +308,7 @@ def run_benchmark(driver_name: str, target: dict[str, Any], workload: Workload, 
     """Measure one system against one target with one workload; returns the (unwritten) result.
 
     driver_name: a name in `registry`, or "package.module:factory" (a DriverFactory).
-    target: plain dict for the driver (endpoints, region, security) plus `kind` ("local", "aws",
-    "kafka") and optionally `emulator`; secrets are redacted in the result.
+    target: where to measure (streamcompare.target.Target); secrets are redacted in the result.
     consumer_in_subprocess: None = child process when possible (see the module docstring).
     keep: leave the stream(s) in place. seed: fixes keys, padding, Poisson gaps and the run tag.
     labels: free-form strings stored with the result (e.g. the report run id).
@@ -316,7 +316,7 @@ def run_benchmark(driver_name: str, target: dict[str, Any], workload: Workload, 
     clock = clock or MonotonicClock()
     if problem := record_size_problem(driver_name, workload):  # before anything is created
         raise problem
-    ref = DriverRef(driver_name, dict(target))
+    ref = DriverRef(driver_name, target)
     in_subprocess, note = _placement(ref, registry, consumer_in_subprocess, clock)
     run_id = RunResult.new_run_id()
     started = utc_now()

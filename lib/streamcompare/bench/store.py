@@ -23,6 +23,7 @@ from typing import Any
 from streamcompare.bench.metadata import run_metadata, utc_now
 from streamcompare.bench.results import ResultExistsError, RunResult, load_result
 from streamcompare.errors import ConfigError
+from streamcompare.target import Target
 
 EXPERIMENTS = "experiments"
 EXPERIMENT_SCHEMA_VERSION = 2
@@ -55,7 +56,7 @@ class ResultStore:
         return result.write(self.root)
 
     def write_rows(self, run_id: str, name: str, rows: Sequence[Mapping[str, Any]], *, evidence: str,
-                   settings: Mapping[str, Any] | None = None, target: Mapping[str, Any] | None = None) -> Path:
+                   settings: Mapping[str, Any] | None = None, target: Target | None = None) -> Path:
         """Store a probe's rows as `experiments/<run_id>-<name>.json`; refuses to overwrite."""
         if not _NAME.match(name):
             raise ConfigError(f"experiment name {name!r} must be lower-case letters, digits, - and _",
@@ -65,7 +66,7 @@ class ResultStore:
         path = directory / f"{_safe(run_id)}-{name}.json"
         payload = {"schema_version": EXPERIMENT_SCHEMA_VERSION, "name": name, "run_id": run_id,
                    "utc": utc_now(), "evidence": evidence, "settings": dict(settings or {}),
-                   "target": _public_target(target or {}), "meta": run_metadata(),
+                   "target": _public_target(target) if target is not None else {}, "meta": run_metadata(),
                    "rows": [_finite(dict(r)) for r in rows]}
         text = json.dumps(payload, indent=2, default=_json_default, allow_nan=False)
         try:
@@ -152,11 +153,12 @@ def upgrade_experiment(data: dict[str, Any], path: Path) -> dict[str, Any]:
     return data
 
 
-def _public_target(target: Mapping[str, Any]) -> dict[str, Any]:
+def _public_target(target: Target) -> dict[str, Any]:
     """What a result may say about the target: its kind, versions and emulator flags, never credentials."""
     keep = ("kind", "kafka_version", "kinesis_version", "emulator", "region", "brokers", "kinesis_limits",
             "security")
-    return {k: target[k] for k in keep if k in target}
+    found = target.to_json()
+    return {k: found[k] for k in keep if k in found}
 
 
 def _finite(value: Any) -> Any:

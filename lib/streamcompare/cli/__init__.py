@@ -62,7 +62,7 @@ def cleanup(
 ) -> None:
     """Remove what the kit left behind: with --local on the local stack, else tagged streams in AWS."""
     if local:
-        from streamcompare.drivers.local_cleanup import cleanup_local
+        from streamcompare.cleanup.local import cleanup_local
 
         for line in cleanup_local(run_dir):
             typer.echo(line)
@@ -71,10 +71,11 @@ def cleanup(
         raise ConfigError("say where to look: --region for AWS, or --local for the local stack",
                           field="--region", fix="e.g. `streamcompare cleanup --region us-east-1` "
                                                 "or `streamcompare cleanup --local`")
-    from streamcompare.drivers.aws_cleanup import cleanup as run_cleanup
+    from streamcompare.cleanup.aws import cleanup as run_cleanup
+    from streamcompare.target import KinesisPart, Target
 
     check_region(region, "--region")
-    names = run_cleanup({"kind": "aws", "region": region, "profile": profile}, delete=yes)
+    names = run_cleanup(Target(kind="aws", kinesis=KinesisPart(region=region, profile=profile)), delete=yes)
     typer.echo(f"{'deleted' if yes else 'found'} {len(names)} stream(s) tagged created-by=streamcompare"
                + (": " + ", ".join(names) if names else ""))
     if names and not yes:

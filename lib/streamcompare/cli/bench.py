@@ -21,6 +21,7 @@ from streamcompare.bench.summary import summary_table
 from streamcompare.bench.workload import Workload, resolve_workload
 from streamcompare.errors import ConfigError
 from streamcompare.paths import ensure_writable
+from streamcompare.target import DEFAULT_REGION, Target
 
 console = Console(soft_wrap=True)
 SYSTEMS = ("kafka", "kinesis")
@@ -55,7 +56,7 @@ def kinesis_run_cost_usd(workload: Workload, prices: Any) -> float:
 
 
 @contextmanager
-def target_for(spec: str, allow_aws_create: bool, brokers: int) -> Iterator[dict[str, Any]]:
+def target_for(spec: str, allow_aws_create: bool, brokers: int) -> Iterator[Target]:
     """`local` uses (or starts, then stops) the local stack; otherwise a report config's target section."""
     from streamcompare.config import TargetConfig, load_config
     from streamcompare.targets import open_target
@@ -97,10 +98,11 @@ def bench_command(
     results: list[RunResult] = []
     with target_for(target, allow_aws_create, brokers) as driver_target:
         _check_target(systems, driver_target, chosen)
-        if driver_target.get("kind") == "aws" and "kinesis" in systems:
+        if driver_target.kind == "aws" and "kinesis" in systems:
             from streamcompare.cost import load_prices
 
-            cost = kinesis_run_cost_usd(chosen, load_prices(str(driver_target.get("region") or "us-east-1")))
+            region = driver_target.kinesis.region if driver_target.kinesis else DEFAULT_REGION
+            cost = kinesis_run_cost_usd(chosen, load_prices(region))
             console.print(f"[yellow]This run creates a Kinesis stream with {chosen.partitions} shard(s) in AWS; "
                           f"estimated cost at most ${cost:.2f} (modelled from dated prices).[/]")
         try:
@@ -115,7 +117,7 @@ def bench_command(
     console.print(summary_table(results).to_string(index=False))
 
 
-def _check_target(systems: tuple[str, ...], target: dict[str, Any], workload: Workload) -> None:
+def _check_target(systems: tuple[str, ...], target: Target, workload: Workload) -> None:
     """Record sizes against the brokers' limit; print what the run will change (replication capped)."""
     from streamcompare.bench.driverref import DriverRef
 
@@ -125,7 +127,7 @@ def _check_target(systems: tuple[str, ...], target: dict[str, Any], workload: Wo
             console.print(f"note: {note}", markup=False, highlight=False)
 
 
-def _run_one(name: str, target: dict[str, Any], workload: Workload, results_dir: Path) -> RunResult:
+def _run_one(name: str, target: Target, workload: Workload, results_dir: Path) -> RunResult:
     total = None if workload.is_max_rate else int(workload.rate) * (workload.duration_s + workload.warmup_s)
     columns = (TextColumn(f"{name:<8}"), TextColumn("{task.fields[phase]:<9}"), BarColumn(),
                TextColumn("sent {task.fields[sent]:>8} acked {task.fields[acked]:>8} "

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from streamcompare.errors import ConfigError, StackError
+from streamcompare.target import Target
 
 app = typer.Typer(no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -85,7 +86,7 @@ def reliability_command(
 
 
 # --- flow control (fidelity) ------------------------------------------------------------------------
-def _running_target(run_dir: Path | None) -> dict[str, object]:
+def _running_target(run_dir: Path | None) -> Target:
     from streamcompare.stack.local import StackState
 
     state = StackState.load(run_dir.resolve() if run_dir else None)

@@ -18,7 +18,7 @@ from streamcompare.bench.workload import resolve_workload
 from streamcompare.criteria.contract import Context, Mode
 from streamcompare.errors import ConfigError
 from streamcompare.paths import project_root
-from streamcompare.targetfile import load_target
+from streamcompare.target import Emulated, Target, load_target
 from streamcompare.targets import running_stack_target
 
 MODES = ("auto", "live", "replay")
@@ -48,13 +48,13 @@ def make_context(*, target_file: str = "", workload: str = "quick", results_dir:
     spec = resolve_workload(workload) if Path(workload).suffix not in (".yaml", ".yml") else resolve_workload(
         resolve_path(workload))
     scenario = resolve_path(cost_scenario)
-    target: dict[str, Any] | None = None
+    target: Target | None = None
     if mode != "replay":
         target = load_target(resolve_path(target_file)) if target_file else running_stack_target()
         if target is None and mode == "live":
             raise ConfigError("no target_file was given and no local stack is running", field="mode",
                               fix="run `streamcompare stack up` (or `make stack-up`), or use mode='replay'")
-    if target is not None and not target.get("replay"):
+    if target is not None and not target.replay:
         return Context("live", target, spec, store, run_id or interactive_run_id(), scenario,
                        notes=(f"Live: the target is {describe(target)}; what this page measures is stored as run "
                               f"{run_id or 'interactive'}.",),
@@ -62,7 +62,7 @@ def make_context(*, target_file: str = "", workload: str = "quick", results_dir:
     return dataclasses.replace(_replay_context(store, run_id, spec, scenario, target, asked=mode), options=options)
 
 
-def _replay_context(store: ResultStore, run_id: str, spec: Any, scenario: Path, target: dict[str, Any] | None,
+def _replay_context(store: ResultStore, run_id: str, spec: Any, scenario: Path, target: Target | None,
                     asked: str) -> Context:
     replay: Mode = "replay"
     if run_id:
@@ -80,14 +80,14 @@ def _replay_context(store: ResultStore, run_id: str, spec: Any, scenario: Path, 
         note = (f"Replay: {'no local stack is running and ' if asked == 'auto' else ''}{store.root} holds no "
                 "stored run yet, so measured sections are empty. Start the stack (`streamcompare stack up`) and "
                 "run this notebook again to measure.")
-    public = target or {"kind": "local", "replay": True, "emulator": {"kafka": False, "kinesis": True}}
+    public = target or Target(kind="local", replay=True, emulated=Emulated(kafka=False, kinesis=True))
     return Context(replay, public, spec, store, chosen, scenario, notes=(note,))
 
 
-def describe(target: dict[str, Any]) -> str:
-    kind = target.get("kind", "?")
-    if kind == "local":
-        brokers = target.get("brokers")
-        return (f"the local stack (Kafka {target.get('kafka_version', '?')}"
+def describe(target: Target) -> str:
+    if target.local:
+        brokers = target.kafka.brokers if target.kafka else None
+        version = (target.kafka.version if target.kafka else None) or "?"
+        return (f"the local stack (Kafka {version}"
                 + (f", {brokers} broker(s)" if brokers else "") + ", kinesis-mock)")
-    return f"target {kind}"
+    return f"target {target.kind}"

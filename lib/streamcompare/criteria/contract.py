@@ -29,6 +29,7 @@ from streamcompare.bench.store import ResultStore
 from streamcompare.bench.workload import Workload
 from streamcompare.errors import ConfigError
 from streamcompare.headlines import EVIDENCE, Evidence
+from streamcompare.target import Target
 
 OPTIONS = ("kafka-self-managed", "msk", "kinesis")
 """The deployment options the decision weighs."""
@@ -168,7 +169,7 @@ class Context:
     """What `collect` needs: where to measure (live) or which stored run to read (replay)."""
 
     mode: Mode
-    target: Mapping[str, Any]
+    target: Target
     workload: Workload
     store: ResultStore
     run_id: str
@@ -183,9 +184,7 @@ class Context:
 
     def kafka_brokers(self) -> int | None:
         """The brokers of the target's Kafka cluster when known (the local stack says so)."""
-        value = self.target.get("brokers")
-        return int(value) if isinstance(value, int | float) else None
+        return self.target.kafka.brokers if self.target.kafka else None
 
     def emulated(self, system: str) -> bool:
-        flags = self.target.get("emulator") or {}
-        return bool(flags.get(system, False)) if isinstance(flags, Mapping) else False
+        return self.target.emulated.of(system)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from streamcompare.bench.workload import Workload
 from streamcompare.criteria.contract import Chart, Context, Markdown, Score, Table, View, clamp, knob
 from streamcompare.headlines import headline
 from streamcompare.models import shard_limits as sl
+from streamcompare.target import Target
 
 NAME = "flow_control"
 TITLE = "Flow control"
@@ -63,7 +64,7 @@ def simulation(workload: Workload, shards: int) -> dict[str, Any]:
                                               strict=True)]}
 
 
-def live_run(target: Mapping[str, Any], variant: str = "quick", *, progress: Callable[[str], None] = lambda _m: None,
+def live_run(target: Target, variant: str = "quick", *, progress: Callable[[str], None] = lambda _m: None,
              kinesis: bool = True, kafka: bool = True) -> dict[str, Any]:
     """The flow-control probe at 1, 2 and the simulation's recommended shard count, each run with the
     simulation of the same shape beside it (what `streamcompare probe flow-control` prints)."""
@@ -84,11 +85,11 @@ def live_run(target: Mapping[str, Any], variant: str = "quick", *, progress: Cal
 def collect(ctx: Context) -> Evidence:
     """Live: the probe's quick variant (ctx.options["flow_variant"] = "standard" for the longer one);
     replay: that run's stored rows."""
-    if ctx.live and ctx.target.get("kind") == "local":
+    if ctx.live and ctx.target.local:
         from streamcompare.probes import flow_control as probe
 
-        kinesis_ok = bool(ctx.target.get("kinesis_limits"))
-        kafka_ok = bool(ctx.target.get("kafka_bootstrap"))
+        kinesis_ok = bool(ctx.target.kinesis and ctx.target.kinesis.limits)
+        kafka_ok = bool(ctx.target.kafka and ctx.target.kafka.bootstrap)
         if not (kinesis_ok or kafka_ok):
             return Evidence(note="Live, but the stack has neither the Kinesis fidelity layer nor Kafka: "
                                  "simulated only.")

@@ -66,7 +66,7 @@ def collect(ctx: Context) -> Evidence:
     if ctx.live:
         results = []
         for system, overrides in variants(ctx.options.get("poll_intervals_ms", DEFAULT_POLL_INTERVALS_MS)):
-            result = run_benchmark(system, dict(ctx.target), ctx.workload.with_overrides(**overrides),
+            result = run_benchmark(system, ctx.target, ctx.workload.with_overrides(**overrides),
                                    labels={"report_run": ctx.run_id, "notebook": NOTEBOOK})
             ctx.store.write_run(result)
             results.append(result)

@@ -76,16 +76,17 @@ def _measure_faults(ctx: Context) -> tuple[list[dict[str, Any]], str]:
     if profile == "off":
         return [], "Fault experiments were switched off (reliability_profile='off')."
     state = StackState.load()
-    if state is None or not state.is_up() or state.kafka_bootstrap != ctx.target.get("kafka_bootstrap"):
+    bootstrap = ctx.target.kafka.bootstrap if ctx.target.kafka else None
+    if state is None or not state.is_up() or state.kafka_bootstrap != bootstrap:
         return [], ("Fault experiments need the local stack (brokers are killed by the pids it started); "
                     "the target is not it.")
     if state.brokers < 3:
         return [], f"Fault experiments need 3 Kafka nodes (replication factor 3); the stack has {state.brokers}."
     rows = reliability.run_profile(state, profile)
-    if profile == "standard" and (ctx.target.get("kinesis_limits") or {}).get("endpoint"):
+    if profile == "standard" and ((ctx.target.kinesis.limits if ctx.target.kinesis else None) or {}).get("endpoint"):
         from streamcompare.probes import reliability_kinesis
 
-        rows += reliability_kinesis.run_matrix(dict(ctx.target))
+        rows += reliability_kinesis.run_matrix(ctx.target)
     ctx.store.write_rows(ctx.run_id, FAULTS, rows, evidence="measured", settings={"profile": profile},
                          target=ctx.target)
     return rows, ""

@@ -36,7 +36,7 @@ def collect(ctx: Context) -> Evidence:
     if ctx.live:
         rf = ctx.workload.replication_factor
         rows = [scaling.kinesis_reshard(ctx.target, 2, 4).as_dict(),
-                scaling.kafka_add_partitions({**ctx.target, "replication_factor": rf}, 3, 6).as_dict()]
+                scaling.kafka_add_partitions(ctx.target, 3, 6, replication_factor=rf).as_dict()]
         ctx.store.write_rows(ctx.run_id, EXPERIMENT, rows, evidence="measured", target=ctx.target)
     else:
         rows = ctx.store.rows(ctx.run_id, EXPERIMENT)

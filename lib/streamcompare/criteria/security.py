@@ -58,7 +58,7 @@ def collect(ctx: Context) -> Evidence:
         note = "" if found["kafka"] else f"No security measurement stored for this run; to measure: {HOW_TO_MEASURE}."
         return Evidence(documented, judged, as_of, found["kafka"], found["kinesis"], found["cost"], found["effort"],
                         note)
-    if ctx.target.get("security") != "sasl_ssl":
+    if ctx.target.security_profile != "sasl_ssl":
         return Evidence(documented, judged, as_of, note=f"The stack runs in the plaintext profile, so nothing was "
                                                         f"measured here. To measure: {HOW_TO_MEASURE}.")
     from streamcompare.probes import security as probe

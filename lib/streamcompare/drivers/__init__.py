@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from streamcompare.drivers.base import DRIVERS, Driver, DriverRegistry
+from streamcompare.target import Target
 
 
-def _kafka(target: Mapping[str, Any]) -> Driver:
+def _kafka(target: Target) -> Driver:
     from streamcompare.drivers.kafka import KafkaDriver
 
     return KafkaDriver(target)
 
 
-def _kinesis(target: Mapping[str, Any]) -> Driver:
+def _kinesis(target: Target) -> Driver:
     from streamcompare.drivers.kinesis import KinesisDriver
 
     return KinesisDriver(target)

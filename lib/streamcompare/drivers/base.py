@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from streamcompare.target import Target
+
 AckCallback = Callable[[bytes, BaseException | None], None]
 """Called exactly once per record sent, with the record's value: and None when the system acknowledged
 it, else the error. One callback serves every record of a producer (given when it is built), so a
@@ -93,8 +95,8 @@ class Driver(Protocol):
     def consumer(self, stream: str, settings: Mapping[str, Any]) -> Consumer: ...
 
 
-DriverFactory = Callable[[Mapping[str, Any]], Driver]
-"""Builds a driver from a target description (plain, picklable dict: endpoints, security, region)."""
+DriverFactory = Callable[[Target], Driver]
+"""Builds a driver from a target (streamcompare.target.Target: frozen, picklable)."""
 
 
 class DriverRegistry:
@@ -111,7 +113,7 @@ class DriverRegistry:
     def names(self) -> list[str]:
         return sorted(self._factories)
 
-    def create(self, name: str, target: Mapping[str, Any]) -> Driver:
+    def create(self, name: str, target: Target) -> Driver:
         from streamcompare.errors import ConfigError
 
         try:

@@ -12,11 +12,13 @@ import confluent_kafka
 from confluent_kafka import Consumer as _RdConsumer
 from confluent_kafka import KafkaError, KafkaException, TopicPartition
 from confluent_kafka import Producer as _RdProducer
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import NewTopic
 
+from streamcompare.clients import kafka_admin
 from streamcompare.drivers.base import AckCallback, DriverCounters, StreamSpec
 from streamcompare.errors import ConfigError
 from streamcompare.stack.ledger import Ledger, ledger_for
+from streamcompare.target import Target
 
 PRODUCER_SETTINGS = {
     "acks": "acks",
@@ -36,14 +38,13 @@ SECURITY_KEYS = ("security.protocol", "sasl.mechanism", "sasl.username", "sasl.p
                  "ssl.key.pem", "ssl.certificate.pem", "ssl.keystore.location", "ssl.keystore.password")
 
 
-def client_config(target: Mapping[str, Any]) -> dict[str, Any]:
+def client_config(target: Target) -> dict[str, Any]:
     """bootstrap.servers plus the target's security settings, passed through unchanged."""
-    bootstrap = target.get("kafka_bootstrap")
-    if not bootstrap:
+    if target.kafka is None or not target.kafka.bootstrap:
         raise ConfigError("no Kafka bootstrap servers", field="target.kafka_bootstrap",
                           fix="start the local stack (`streamcompare stack up`) or set kafka.bootstrap_servers")
-    config: dict[str, Any] = {"bootstrap.servers": bootstrap}
-    security = dict(target.get("kafka_security") or {})
+    config: dict[str, Any] = {"bootstrap.servers": target.kafka.bootstrap}
+    security = dict(target.kafka.security)
     unknown = sorted(set(security) - set(SECURITY_KEYS))
     if unknown:
         raise ConfigError(f"unknown Kafka security settings {unknown}", field="kafka.security",
@@ -54,7 +55,7 @@ def client_config(target: Mapping[str, Any]) -> dict[str, Any]:
 
 class KafkaAdmin:
     def __init__(self, config: dict[str, Any], system_version: str | None, ledger: Ledger | None = None) -> None:
-        self._admin = AdminClient(config)
+        self._admin = kafka_admin(config)
         self._config = dict(config)
         self._system_version = system_version
         self._ledger = ledger
@@ -134,6 +135,17 @@ class KafkaAdmin:
                     raise
         if self._ledger is not None:
             self._ledger.drop_stream("kafka", name)
+
+    def add_partitions(self, name: str, total: int, timeout_s: float = 120) -> None:
+        """Grow topic `name` to `total` partitions (CreatePartitions); returns when the brokers accepted it."""
+        from confluent_kafka.admin import NewPartitions
+
+        self._admin.create_partitions([NewPartitions(name, total)])[name].result(timeout=timeout_s)
+
+    def led_partitions(self, name: str) -> tuple[int, int]:
+        """(partitions of topic `name`, how many of them have a leader), from fresh metadata."""
+        topic = self._admin.list_topics(name, timeout=10).topics[name]
+        return len(topic.partitions), sum(p.leader >= 0 for p in topic.partitions.values())
 
     def partitions(self, name: str) -> int:
         return len(self._admin.list_topics(name, timeout=10).topics[name].partitions)
@@ -300,10 +312,10 @@ class KafkaConsumer:
 class KafkaDriver:
     name = "kafka"
 
-    def __init__(self, target: Mapping[str, Any]) -> None:
+    def __init__(self, target: Target) -> None:
         self._config = client_config(target)
-        self._system_version = target.get("kafka_version")
-        self._ledger = ledger_for(dict(target))
+        self._system_version = target.kafka.version if target.kafka else None
+        self._ledger = ledger_for(target)
 
     def admin(self) -> KafkaAdmin:
         return KafkaAdmin(self._config, self._system_version, self._ledger)

@@ -23,6 +23,7 @@ from streamcompare.drivers.base import AckCallback, DriverCounters, StreamSpec
 from streamcompare.drivers.kinesis_producer import BatchingProducer, PutRecordProducer
 from streamcompare.errors import ConfigError
 from streamcompare.stack.ledger import ledger_for
+from streamcompare.target import KinesisPart, Target
 
 TAG_KEY = "created-by"
 TAG_VALUE = "streamcompare"
@@ -42,26 +43,28 @@ def local_client(endpoint: str, config: Any = None, region: str = "us-east-1") -
                         config=config or Config(retries={"max_attempts": 2, "mode": "standard"}))
 
 
-def make_client(target: Mapping[str, Any]) -> Any:
+def make_client(target: Target) -> Any:
     """A Kinesis client for the target: the local endpoint with dummy credentials, or the default chain."""
     config = Config(retries={"max_attempts": 3, "mode": "standard"}, max_pool_connections=32,
                     connect_timeout=5, read_timeout=30)
-    region = target.get("region") or "us-east-1"
-    if target.get("kinesis_endpoint") and target.get("kind") == "local":
-        return local_client(str(target["kinesis_endpoint"]), config, region)
-    if target.get("kinesis_endpoint"):  # another endpoint (e.g. a VPC endpoint): the default credential chain
-        return boto3.client("kinesis", endpoint_url=target["kinesis_endpoint"], region_name=region, config=config)
-    session = boto3.Session(profile_name=target.get("profile")) if target.get("profile") else boto3.Session()
+    kinesis = target.kinesis or KinesisPart()
+    region = kinesis.region
+    if kinesis.endpoint and target.local:
+        return local_client(kinesis.endpoint, config, region)
+    if kinesis.endpoint:  # another endpoint (e.g. a VPC endpoint): the default credential chain
+        return boto3.client("kinesis", endpoint_url=kinesis.endpoint, region_name=region, config=config)
+    session = boto3.Session(profile_name=kinesis.profile) if kinesis.profile else boto3.Session()
     return session.client("kinesis", region_name=region, config=config)
 
 
 class KinesisAdmin:
-    def __init__(self, client: Any, target: Mapping[str, Any]) -> None:
+    def __init__(self, client: Any, target: Target) -> None:
         self._client, self._target = client, target
-        self._ledger = ledger_for(dict(target))
+        self._kinesis = target.kinesis or KinesisPart()
+        self._ledger = ledger_for(target)
 
     def create(self, spec: StreamSpec) -> None:
-        if self._target.get("kind") == "aws" and not self._target.get("allow_create"):
+        if self._target.kind == "aws" and not self._kinesis.allow_create:
             raise ConfigError("creating a Kinesis stream in a real AWS account needs an explicit opt-in",
                               field="aws.allow_create",
                               fix="set aws.allow_create: true in the config (or --allow-aws-create); "
@@ -77,7 +80,7 @@ class KinesisAdmin:
 
     @property
     def _is_local(self) -> bool:
-        return self._target.get("kind") == "local"
+        return self._target.local
 
     def delete(self, name: str) -> None:
         with contextlib.suppress(self._client.exceptions.ResourceNotFoundException):
@@ -108,8 +111,8 @@ class KinesisAdmin:
         return out
 
     def versions(self) -> dict[str, str]:
-        system = (f"kinesis-mock {self._target.get('kinesis_version', '')} (emulator)".replace("  ", " ")
-                  if self._is_local else f"Amazon Kinesis Data Streams ({self._target.get('region')})")
+        system = (f"kinesis-mock {self._kinesis.version or ''} (emulator)".replace("  ", " ")
+                  if self._is_local else f"Amazon Kinesis Data Streams ({self._kinesis.region})")
         return {"system": system, "client": f"boto3 {boto3.__version__} (botocore {botocore.__version__})"}
 
 
@@ -272,8 +275,8 @@ def _values(records: list[dict[str, Any]], aggregated: bool) -> list[bytes]:
 class KinesisDriver:
     name = "kinesis"
 
-    def __init__(self, target: Mapping[str, Any]) -> None:
-        self._target = dict(target)
+    def __init__(self, target: Target) -> None:
+        self._target = target
         self.client = make_client(target)
 
     def admin(self) -> KinesisAdmin:

@@ -18,7 +18,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from streamcompare.clients import kafka_admin, quiet
 from streamcompare.errors import StreamcompareError
+from streamcompare.target import Target
 
 ALLOWED, DENIED = "allowed", "denied"
 KAFKA_ACTIONS = ("produce to allowed topic", "produce to denied topic", "consume with allowed group",
@@ -103,13 +105,11 @@ class KafkaTries:
         self.config, self.topics, self.groups, self.user = dict(config), topics, groups, user
 
     def _conf(self, errors: _Errors) -> dict[str, Any]:
-        return {**self.config, "error_cb": errors, "log_level": 0, "logger": _Silent(),
-                "socket.timeout.ms": 5000, "reconnect.backoff.max.ms": 1000}
+        return quiet({**self.config, "error_cb": errors, "socket.timeout.ms": 5000,
+                       "reconnect.backoff.max.ms": 1000})
 
     def _admin(self, errors: _Errors) -> Any:
-        from confluent_kafka.admin import AdminClient
-
-        return AdminClient(self._conf(errors))
+        return kafka_admin(self._conf(errors))
 
     def produce(self, which: str) -> None:
         from confluent_kafka import Producer
@@ -205,11 +205,6 @@ class KafkaTries:
                 "read cluster configuration": self.describe_configs, "alter ACLs": self.alter_acls}
 
 
-class _Silent:
-    def log(self, *_args: object, **_kwargs: object) -> None:
-        pass
-
-
 def attempt(system: str, principal: str, action: str, expected: str, fn: Callable[[], None],
             expected_aws: str = "", note: str = "") -> Attempt:
     """Run one try; an exception is a denial, classified from its message."""
@@ -243,11 +238,11 @@ def kafka_expectations() -> dict[str, dict[str, str]]:
     }
 
 
-def kafka_matrix(target: Mapping[str, Any], clients: Mapping[str, Any],
+def kafka_matrix(target: Target, clients: Mapping[str, Any],
                  progress: Callable[[str], None] = lambda _m: None) -> list[Attempt]:
     """Every principal tries every action on the secure local stack; returns the rows (no secrets)."""
     from confluent_kafka import Producer
-    from confluent_kafka.admin import AdminClient, NewTopic
+    from confluent_kafka.admin import NewTopic
 
     listeners = clients["listeners"]
     sasl = listeners["SASL_SSL"]
@@ -261,7 +256,7 @@ def kafka_matrix(target: Mapping[str, Any], clients: Mapping[str, Any],
                 "sasl.username": user, "sasl.password": password, "ssl.ca.location": clients["ca_file"]}
 
     admin_conf = sasl_config("admin", by_name["admin"]["sasl_password"])
-    admin = AdminClient(admin_conf)
+    admin = kafka_admin(admin_conf)
     for future in admin.create_topics([NewTopic(t, 1, 1) for t in topics.values()]).values():
         future.result(timeout=30)
     seed = Producer(admin_conf)

@@ -9,9 +9,10 @@ from typing import Any
 
 from streamcompare.drivers import DRIVERS
 from streamcompare.drivers.base import DriverRegistry, StreamSpec
+from streamcompare.target import Target
 
 
-def client_cpu_per_record(target: Mapping[str, Any], system: str, settings: Mapping[str, Any], *,
+def client_cpu_per_record(target: Target, system: str, settings: Mapping[str, Any], *,
                           records: int = 2000, record_bytes: int = 1024, replication_factor: int = 3,
                           registry: DriverRegistry = DRIVERS) -> dict[str, Any]:
     """Client CPU (this process, user+system) per record to produce `records` and have them acknowledged."""

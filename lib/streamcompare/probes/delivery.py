@@ -8,6 +8,7 @@ from typing import Any
 from streamcompare.bench.results import RunResult
 from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.workload import Workload
+from streamcompare.target import Target
 
 CHECKS = (("kafka", {"kafka.acks": "all", "kafka.idempotence": True}),
           ("kinesis", {"kinesis.producer_mode": "put_records"}))
@@ -23,12 +24,12 @@ def delivery_row(system: str, overrides: Mapping[str, Any], result: RunResult) -
             "emulator": bool(result.target.get("emulator")), "notes": "; ".join(result.notes)}
 
 
-def delivery_check(target: Mapping[str, Any], workload: Workload, labels: Mapping[str, str],
+def delivery_check(target: Target, workload: Workload, labels: Mapping[str, str],
                    store: Any | None = None) -> list[dict[str, Any]]:
     """Run each check with the one harness; each benchmark result is stored when a store is given."""
     rows = []
     for system, overrides in CHECKS:
-        result = run_benchmark(system, dict(target), workload.with_overrides(**overrides), labels=dict(labels))
+        result = run_benchmark(system, target, workload.with_overrides(**overrides), labels=dict(labels))
         if store is not None:
             store.write_run(result)
         rows.append(delivery_row(system, overrides, result))

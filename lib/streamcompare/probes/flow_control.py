@@ -31,6 +31,7 @@ from streamcompare.drivers.kafka import KafkaDriver, KafkaProducer
 from streamcompare.errors import ConfigError
 from streamcompare.stack import kafka_quotas
 from streamcompare.stack.kinesis_limits import control
+from streamcompare.target import Target
 
 Progress = Callable[[str], None]
 Variant = Literal["quick", "standard"]
@@ -92,14 +93,14 @@ def _per_second(m: Measurement) -> list[dict[str, Any]]:
             for r in m.windows.rows() if isinstance(r["t_s"], int) and r["t_s"] >= 0]
 
 
-def kinesis_run(target: Mapping[str, Any], settings: FlowSettings, shards: int, *, retries: bool,
+def kinesis_run(target: Target, settings: FlowSettings, shards: int, *, retries: bool,
                 progress: Progress) -> dict[str, Any]:
     """One run through the fidelity layer; the layer's windows are emptied first."""
-    endpoint = str(target["kinesis_endpoint"])
+    endpoint = str(target.need_kinesis().endpoint)
     control.reset(endpoint)
     workload = settings.workload(shards, max_attempts=20 if retries else 1, consumers=1 if retries else 0)
     progress(f"Kinesis: {shards} shard(s), retries {'on' if retries else 'off'}, {settings.duration_s:g} s")
-    m = run_once(DriverRef("kinesis", dict(target)), workload, settings.rate,
+    m = run_once(DriverRef("kinesis", target), workload, settings.rate,
                  stream=f"sc-flow-{uuid.uuid4().hex[:8]}", consumer_in_subprocess=False)
     layer = control.stats(endpoint)
     sent, acked, failed = (int(m.throughput[k]) for k in ("sent", "acked", "failed"))
@@ -116,7 +117,7 @@ def kinesis_run(target: Mapping[str, Any], settings: FlowSettings, shards: int, 
 class _RecordingKafka(KafkaDriver):
     """The Kafka driver with a client id on every client, keeping its producers (for throttle times)."""
 
-    def __init__(self, target: Mapping[str, Any], client_id: str) -> None:
+    def __init__(self, target: Target, client_id: str) -> None:
         super().__init__(target)
         self.client_id = client_id
         self.producers: list[KafkaProducer] = []
@@ -132,16 +133,16 @@ class _RecordingKafka(KafkaDriver):
         return super().consumer(stream, {**settings, "consumer_extra": extra})
 
 
-def kafka_quota_run(target: Mapping[str, Any], settings: FlowSettings, progress: Progress) -> dict[str, Any]:
+def kafka_quota_run(target: Target, settings: FlowSettings, progress: Progress) -> dict[str, Any]:
     """The harness above a client-id quota; the quota is removed afterwards, also on failure."""
-    bootstrap = str(target["kafka_bootstrap"])
+    bootstrap = target.need_kafka().bootstrap
     client_id = f"sc-flow-{uuid.uuid4().hex[:8]}"
     quota = settings.kafka_quota_bytes_per_s
     workload = settings.kafka_workload()
     registry = DriverRegistry()
     drivers: list[_RecordingKafka] = []
 
-    def factory(t: Mapping[str, Any]) -> _RecordingKafka:
+    def factory(t: Target) -> _RecordingKafka:
         drivers.append(_RecordingKafka(t, client_id))
         return drivers[-1]
 
@@ -150,7 +151,7 @@ def kafka_quota_run(target: Mapping[str, Any], settings: FlowSettings, progress:
     progress(f"Kafka: quota {quota:,} B/s for client id {client_id}, offering {offered:,} B/s")
     started = time.monotonic()
     with kafka_quotas.client_quota(bootstrap, client_id, producer_byte_rate=quota, consumer_byte_rate=quota):
-        m = run_once(DriverRef("kafka", dict(target)), workload, settings.kafka_rate, registry=registry,
+        m = run_once(DriverRef("kafka", target), workload, settings.kafka_rate, registry=registry,
                      stream=client_id, consumer_in_subprocess=False)
     throttles = [t for d in drivers for p in d.producers for t in p.throttle_ms]
     windows = [w for d in drivers for p in d.producers for w in p.stats_throttle]
@@ -176,20 +177,20 @@ def _pct(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 1) if values else None
 
 
-def run(target: Mapping[str, Any], variant: Variant = "quick", *, shard_counts: Sequence[int] = (1, 2),
+def run(target: Target, variant: Variant = "quick", *, shard_counts: Sequence[int] = (1, 2),
         progress: Progress = lambda _m: None, kinesis: bool = True, kafka: bool = True) -> dict[str, Any]:
     """Kinesis at each shard count with retries off, then at 2 shards with retries on; the Kafka quota run."""
     settings = FlowSettings.variant(variant)
     started = time.monotonic()
     result: dict[str, Any] = {"variant": variant, "settings": asdict(settings), "kinesis": [], "kafka": None}
     if kinesis:
-        if not target.get("kinesis_limits"):
+        if not (target.kinesis and target.kinesis.limits):
             raise ConfigError("the Kinesis endpoint has no fidelity layer: kinesis-mock alone never throttles",
                               field="kinesis_limits", fix="start the stack with `--kinesis-limits on` (default)")
         for shards in shard_counts:
             result["kinesis"].append(kinesis_run(target, settings, shards, retries=False, progress=progress))
         result["kinesis"].append(kinesis_run(target, settings, 2, retries=True, progress=progress))
-        control.reset(str(target["kinesis_endpoint"]))
+        control.reset(str(target.need_kinesis().endpoint))
     if kafka:
         result["kafka"] = kafka_quota_run(target, settings, progress)
     result["wall_s"] = round(time.monotonic() - started, 1)

@@ -29,6 +29,7 @@ from streamcompare.drivers.kinesis import KinesisDriver
 from streamcompare.errors import ConfigError, StackError
 from streamcompare.probes import reconcile
 from streamcompare.stack.kinesis_limits import control
+from streamcompare.target import Target
 
 START_LEAD_NS = 200_000_000
 
@@ -60,7 +61,7 @@ class KinesisTiming:
     record_bytes: int = 100
 
 
-def run_one(target: dict[str, Any], fault: str, setting: str, timing: KinesisTiming | None = None, *,
+def run_one(target: Target, fault: str, setting: str, timing: KinesisTiming | None = None, *,
             clock: Clock | None = None, seed: int | None = None, run: int = 1) -> dict[str, Any]:
     """One run: steady PutRecord(s) load, the fault window, the verification read, the row."""
     if fault not in KINESIS_FAULTS:
@@ -69,7 +70,7 @@ def run_one(target: dict[str, Any], fault: str, setting: str, timing: KinesisTim
     if setting not in KINESIS_SETTINGS:
         raise ConfigError(f"unknown Kinesis setting {setting!r}", field="setting",
                           fix=f"use one of: {', '.join(KINESIS_SETTINGS)}")
-    layer = (target.get("kinesis_limits") or {}).get("endpoint")
+    layer = ((target.kinesis.limits if target.kinesis else None) or {}).get("endpoint")
     if not layer:
         raise StackError("the Kinesis fidelity layer is not running",
                          fix="`streamcompare stack up --kinesis-limits on`")
@@ -77,7 +78,7 @@ def run_one(target: dict[str, Any], fault: str, setting: str, timing: KinesisTim
     clock = clock or MonotonicClock()
     seed = random.randrange(2**32) if seed is None else seed
     driver = KinesisDriver(target)
-    reader = KinesisDriver({**target, "kinesis_endpoint": target.get("kinesis_emulator_endpoint")})
+    reader = KinesisDriver(target.with_kinesis(endpoint=target.kinesis.emulator_endpoint if target.kinesis else None))
     stream = f"sc-rel-{fault}-{uuid.uuid4().hex[:8]}"
     driver.admin().create(StreamSpec(stream, partitions=timing.shards))
     run_tag = random.Random(seed).getrandbits(64)
@@ -152,7 +153,7 @@ def _injected(before: dict[str, Any], after: dict[str, Any]) -> dict[str, int]:
             if k.startswith(("faults.", "requests.Put"))}
 
 
-def run_matrix(target: dict[str, Any], runs: int = 1, timing: KinesisTiming | None = None,
+def run_matrix(target: Target, runs: int = 1, timing: KinesisTiming | None = None,
                progress: Any = lambda _m: None) -> list[dict[str, Any]]:
     rows = []
     for r in range(1, runs + 1):

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from streamcompare.drivers import DRIVERS
 from streamcompare.drivers.base import DriverRegistry, StreamSpec
+from streamcompare.target import Target
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class ScalingResult:
         return asdict(self)
 
 
-def kinesis_reshard(target: Mapping[str, Any], from_shards: int = 2, to_shards: int = 4,
+def kinesis_reshard(target: Target, from_shards: int = 2, to_shards: int = 4,
                     registry: DriverRegistry = DRIVERS, timeout_s: float = 600) -> ScalingResult:
     """Create a stream, UpdateShardCount (uniform scaling), and time until it is ACTIVE again."""
     driver = registry.create("kinesis", target)
@@ -50,37 +50,33 @@ def kinesis_reshard(target: Mapping[str, Any], from_shards: int = 2, to_shards: 
         seconds = time.monotonic() - started
     finally:
         admin.delete(name)
-    emulator = bool(target.get("kind") == "local")
-    return ScalingResult("kinesis", "UpdateShardCount", from_shards, to_shards, seconds, str(target.get("kind")),
+    emulator = target.local
+    return ScalingResult("kinesis", "UpdateShardCount", from_shards, to_shards, seconds, target.kind,
                          emulator, "emulator: a configured delay, not AWS's time" if emulator else
                          "measured against AWS; at most 10 scaling operations per rolling 24 h")
 
 
-def kafka_add_partitions(target: Mapping[str, Any], from_partitions: int = 3, to_partitions: int = 6,
-                         registry: DriverRegistry = DRIVERS, timeout_s: float = 120) -> ScalingResult:
+def kafka_add_partitions(target: Target, from_partitions: int = 3, to_partitions: int = 6,
+                         registry: DriverRegistry = DRIVERS, timeout_s: float = 120,
+                         replication_factor: int = 3) -> ScalingResult:
     """Create a topic, add partitions, and time until every new partition has a leader."""
-    from confluent_kafka.admin import AdminClient, NewPartitions
-
-    from streamcompare.drivers.kafka import client_config
-
     driver = registry.create("kafka", target)
     admin = driver.admin()
     name = f"sc-partitions-{uuid.uuid4().hex[:8]}"
-    replicas = int(target.get("replication_factor", 3))
+    replicas = replication_factor
     admin.create(StreamSpec(name=name, partitions=from_partitions, replication_factor=replicas))
-    raw = AdminClient(client_config(target))
     try:
         started = time.monotonic()
-        raw.create_partitions([NewPartitions(name, to_partitions)])[name].result(timeout=timeout_s)
+        admin.add_partitions(name, to_partitions, timeout_s=timeout_s)  # type: ignore[attr-defined]
         while time.monotonic() - started < timeout_s:
-            topic = raw.list_topics(name, timeout=10).topics[name]
-            if len(topic.partitions) == to_partitions and all(p.leader >= 0 for p in topic.partitions.values()):
+            count, led = admin.led_partitions(name)  # type: ignore[attr-defined]
+            if count == to_partitions and led == to_partitions:
                 break
             time.sleep(0.05)
         seconds = time.monotonic() - started
     finally:
         admin.delete(name)
     return ScalingResult("kafka", "CreatePartitions", from_partitions, to_partitions, seconds,
-                         str(target.get("kind")), False,
+                         target.kind, False,
                          "adding partitions moves no data but remaps keys; adding brokers needs a reassignment "
                          "that copies data (not measured here)")

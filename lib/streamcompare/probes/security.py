@@ -18,6 +18,7 @@ from streamcompare.probes import security_cost, security_effort
 from streamcompare.probes.authorization import Attempt, kafka_matrix
 from streamcompare.probes.authorization_kinesis import kinesis_matrix
 from streamcompare.stack import security
+from streamcompare.target import Target
 
 DEFAULT_RATES = (500, 2000)
 
@@ -43,18 +44,18 @@ class SecurityFindings:
                 "kinesis_matrix": self.kinesis, "cost": self.cost, "effort": self.effort, "seconds": self.seconds}
 
 
-def require_secure(target: Mapping[str, Any]) -> tuple[Path, dict[str, Any]]:
+def require_secure(target: Target) -> tuple[Path, dict[str, Any]]:
     """The run directory and clients.json of a secure local stack, or a StackError saying how to get one."""
-    if target.get("security") != "sasl_ssl" or not target.get("security_file"):
+    if target.security_profile != "sasl_ssl" or not target.security_file:
         raise StackError("the security probe needs the local stack in the secure profile",
                          field="security", fix="`streamcompare stack down`, then "
                                                "`streamcompare stack up --security sasl_ssl` (1 broker is enough)")
-    clients_path = Path(str(target["security_file"]))
+    clients_path = Path(target.security_file)
     run_dir = clients_path.parent.parent
     return run_dir, security.load_clients(run_dir)
 
 
-def run(target: Mapping[str, Any], *, rates: Sequence[int] = DEFAULT_RATES, cost: bool = True,
+def run(target: Target, *, rates: Sequence[int] = DEFAULT_RATES, cost: bool = True,
         broker_pids: Sequence[int] = (), labels: Mapping[str, str] | None = None,
         progress: Callable[[str], None] = lambda _m: None) -> SecurityFindings:
     """Matrices (Kafka, Kinesis), cost runs (unless cost=False) and effort, scrubbed of every secret."""

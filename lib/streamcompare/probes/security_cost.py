@@ -22,29 +22,30 @@ from typing import Any
 
 from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.workload import Workload, builtin_workload
+from streamcompare.clients import kafka_admin
 from streamcompare.stack import security
+from streamcompare.target import Target
 
 LISTENERS = ("PLAINTEXT", "SSL", "SASL_SSL")
 CONNECT_TRIALS = 5
 
 
-def listener_target(base: Mapping[str, Any], clients: Mapping[str, Any], listener: str) -> dict[str, Any]:
+def listener_target(base: Target, clients: Mapping[str, Any], listener: str) -> Target:
     """The driver target for one listener kind, as the `bench` principal (ANONYMOUS on PLAINTEXT)."""
-    target = {k: v for k, v in base.items() if k not in ("kafka_security", "kafka_bootstrap")}
-    target["kafka_bootstrap"] = clients["listeners"][listener]
+    settings: dict[str, str]
     if listener == "SSL":
         tls = clients["ssl_client"]
-        target["kafka_security"] = {"security.protocol": "SSL", "ssl.ca.location": clients["ca_file"],
-                                    "ssl.certificate.location": tls["certificate"],
-                                    "ssl.key.location": tls["key"], "ssl.key.password": tls["key_password"]}
+        settings = {"security.protocol": "SSL", "ssl.ca.location": clients["ca_file"],
+                    "ssl.certificate.location": tls["certificate"],
+                    "ssl.key.location": tls["key"], "ssl.key.password": tls["key_password"]}
     elif listener == "SASL_SSL":
         bench = next(p for p in clients["kafka_principals"] if p["name"] == "bench")
-        target["kafka_security"] = {"security.protocol": "SASL_SSL", "sasl.mechanism": clients["sasl_mechanism"],
-                                    "sasl.username": "bench", "sasl.password": bench["sasl_password"],
-                                    "ssl.ca.location": clients["ca_file"]}
+        settings = {"security.protocol": "SASL_SSL", "sasl.mechanism": clients["sasl_mechanism"],
+                    "sasl.username": "bench", "sasl.password": bench["sasl_password"],
+                    "ssl.ca.location": clients["ca_file"]}
     else:
-        target["kafka_security"] = {"security.protocol": "PLAINTEXT"}
-    return target
+        settings = {"security.protocol": "PLAINTEXT"}
+    return base.with_kafka(bootstrap=clients["listeners"][listener], security=settings)
 
 
 def _cpu_s_of(pids: Sequence[int]) -> float:
@@ -63,27 +64,27 @@ def _cpu_s_of(pids: Sequence[int]) -> float:
 
 def connect_time_ms(config: Mapping[str, Any], trials: int = CONNECT_TRIALS) -> dict[str, float]:
     """A fresh admin client's first metadata answer: TCP, TLS and SASL handshakes included (median, max)."""
-    from confluent_kafka.admin import AdminClient
-
     times = []
     for _ in range(trials):
         started = time.perf_counter()
-        AdminClient(dict(config)).list_topics(timeout=15)
+        kafka_admin(config).list_topics(timeout=15)
         times.append((time.perf_counter() - started) * 1000)
     return {"connect_ms_p50": statistics.median(times), "connect_ms_max": max(times)}
 
 
-def measure(base_target: Mapping[str, Any], clients: Mapping[str, Any], rates: Sequence[int], *,
+def measure(base_target: Target, clients: Mapping[str, Any], rates: Sequence[int], *,
             broker_pids: Sequence[int] = (), workload: Workload | None = None, labels: Mapping[str, str] | None = None,
             progress: Callable[[str], None] = lambda _m: None) -> list[dict[str, Any]]:
     """One run per (rate, listener), listeners interleaved within each rate; returns table rows."""
+    brokers = (base_target.kafka.brokers if base_target.kafka else None) or 1
     base = workload or builtin_workload("quick").with_overrides(
-        name="security-cost", replication_factor=min(3, int(base_target.get("brokers") or 1)),
-        min_insync_replicas=min(2, int(base_target.get("brokers") or 1)), duration_s=10, warmup_s=2)
+        name="security-cost", replication_factor=min(3, brokers),
+        min_insync_replicas=min(2, brokers), duration_s=10, warmup_s=2)
     rows: list[dict[str, Any]] = []
     for listener in LISTENERS:
         target = listener_target(base_target, clients, listener)
-        connect = connect_time_ms({"bootstrap.servers": target["kafka_bootstrap"], **target["kafka_security"]})
+        assert target.kafka is not None
+        connect = connect_time_ms(target.kafka.client_settings())
         rows.append({"kind": "connect", "listener": listener, **connect})
     for rate in rates:
         for listener in LISTENERS:

@@ -37,6 +37,7 @@ from streamcompare.report.index import DECISION_NOTEBOOK
 from streamcompare.report.runs import NotebookError, NotebookRun, ProgressEvent, ReportOutcome
 from streamcompare.report.scrub import scrub_text, scrub_tree, target_secrets
 from streamcompare.report.target import describe_target, resolve_target, target_reference
+from streamcompare.target import Target
 
 NOTEBOOK_NAME = re.compile(r"^\d{2}_[A-Za-z0-9_-]+$")
 KERNEL_NAME = "python3"
@@ -130,7 +131,7 @@ def check_before_work(config: ReportConfig) -> list[Path]:
 
 def build_report(config: ReportConfig, replay_dir: Path | None = None,
                  progress: Callable[[ProgressEvent], None] | None = None,
-                 target: Mapping[str, Any] | None = None, now: datetime | None = None) -> ReportOutcome:
+                 target: Target | None = None, now: datetime | None = None) -> ReportOutcome:
     """Run the notebooks and write the report; `target` defaults to `resolve_target(config)`."""
     if replay_dir is not None:
         config = config.for_replay(*resolve_replay(replay_dir, config.results_dir))

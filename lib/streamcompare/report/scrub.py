@@ -10,6 +10,7 @@ from typing import Any
 
 from streamcompare.config import MASK
 from streamcompare.errors import StreamcompareError
+from streamcompare.target import Target
 
 
 class SecretLeakError(StreamcompareError):
@@ -23,7 +24,7 @@ def encodings(secret: str) -> list[str]:
     return sorted((f for f in forms if f), key=len, reverse=True)
 
 
-def target_secrets(target: Mapping[str, Any]) -> list[str]:
+def target_secrets(target: Target) -> list[str]:
     """Secret values a driver target carries (passwords, keys, tokens), plus every secret of the secure
     stack's clients.json when the target names one (`security_file`)."""
     from streamcompare.bench.metadata import SECRET_KEY
@@ -40,9 +41,9 @@ def target_secrets(target: Mapping[str, Any]) -> list[str]:
         elif isinstance(value, str) and value and key and SECRET_KEY.search(key):
             found.append(value)
 
-    walk(target)
-    clients = Path(str(target.get("security_file") or ""))
-    if target.get("security_file") and clients.is_file():
+    walk(target.to_json())
+    clients = Path(target.security_file or "")
+    if target.security_file and clients.is_file():
         from streamcompare.stack.security import secret_values
 
         found += secret_values(json.loads(clients.read_text(encoding="utf-8")))

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from streamcompare.clients import kafka_admin
 from streamcompare.errors import StackError
-from streamcompare.stack import kafka, process
+from streamcompare.stack import process
 from streamcompare.stack.local import StackState
 
 RESTART_READY_TIMEOUT_S = 120.0
@@ -159,11 +160,7 @@ def restore(state: StackState) -> list[int]:
 # --- the admin API, at the moment of the fault -----------------------------------------------------
 
 def admin(bootstrap: str) -> Any:
-    from confluent_kafka.admin import AdminClient
-
-    conf: dict[str, Any] = {"bootstrap.servers": bootstrap, "socket.timeout.ms": 3000, "log_level": 0,
-                            "logger": kafka._SilentLogger()}
-    return AdminClient(conf)
+    return kafka_admin({"bootstrap.servers": bootstrap, "socket.timeout.ms": 3000}, quiet_logs=True)
 
 
 def registered_brokers(bootstrap: str, timeout_s: float = 3.0) -> set[int]:

@@ -8,8 +8,8 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from streamcompare.clients import kafka_admin
 from streamcompare.errors import StackError
 from streamcompare.paths import cache_dir
 from streamcompare.stack import prereqs, process
@@ -198,20 +198,8 @@ def start_node(node: KafkaNode, jars: Path, java: str) -> process.ProcessRecord:
 
 def brokers_registered(bootstrap: str, expected: int, security: Mapping[str, str] | None = None) -> bool:
     """Ready means every broker is registered and answers metadata."""
-    from confluent_kafka.admin import AdminClient
-
-    config: dict[str, Any] = {"bootstrap.servers": bootstrap, "socket.timeout.ms": 2000, "log_level": 0,
-                              "logger": _SilentLogger(), **(security or {})}
-    admin = AdminClient(config)
+    admin = kafka_admin({"bootstrap.servers": bootstrap, "socket.timeout.ms": 2000, **(security or {})},
+                        quiet_logs=True)
     metadata = admin.list_topics(timeout=3)
     return len(metadata.brokers) >= expected
 
-
-class _SilentLogger:
-    """Swallows librdkafka's connection-refused chatter while the brokers boot."""
-
-    def log(self, *_args: object, **_kwargs: object) -> None:
-        pass
-
-    def __getattr__(self, _name: str) -> Callable[..., None]:
-        return self.log

@@ -16,9 +16,9 @@ import os
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from streamcompare.stack.process import _proc_stat
+from streamcompare.target import Target
 
 RUNS = "runs"
 _LOCK = threading.Lock()
@@ -84,12 +84,12 @@ class Ledger:
             self._save()
 
 
-def ledger_for(target: Any) -> Ledger | None:
+def ledger_for(target: Target) -> Ledger | None:
     """This process's ledger for a local-stack target (one that names its `run_dir`), else None."""
-    if not isinstance(target, dict) or target.get("kind") != "local" or not target.get("run_dir"):
+    if not target.local or not target.run_dir:
         return None
     owner = this_process()
-    path = Path(str(target["run_dir"])) / RUNS / f"{owner.pid}-{owner.start_ticks}.json"
+    path = Path(target.run_dir) / RUNS / f"{owner.pid}-{owner.start_ticks}.json"
     with _LOCK:
         ledger = _OPEN.get(str(path))
         if ledger is None:

@@ -21,6 +21,7 @@ from streamcompare.paths import default_run_dir
 from streamcompare.stack import certs, kafka, kinesis, kinesis_iam, prereqs, process, security
 from streamcompare.stack.kinesis_limits import service as limits_service
 from streamcompare.stack.kinesis_limits.settings import Limits
+from streamcompare.target import Emulated, KafkaPart, KinesisPart, Target
 
 Progress = Callable[[str], None]
 STATE_FILE = "stack.json"
@@ -78,30 +79,30 @@ class StackState:
         found = self.processes()
         return bool(found) and len(found) == len(self.pid_files) and all(alive for _, alive in found)
 
-    def target(self) -> dict[str, object]:
-        """The plain-dict target the drivers take (see streamcompare.drivers).
+    def target(self) -> Target:
+        """The target the drivers take (see streamcompare.target).
 
         In the secure profile it carries the admin's SASL_SSL settings (read from the 0600
         clients.json: the password is never in stack.json) and `security_file`, the path of that file.
         """
-        target: dict[str, object] = {
-            "kind": "local", "kafka_bootstrap": self.kafka_bootstrap, "kinesis_endpoint": self.kinesis_endpoint,
-            "region": kinesis.LOCAL_REGION, "kafka_version": self.kafka_version,
-            "kinesis_version": self.kinesis_version, "brokers": self.brokers, "run_dir": self.run_dir,
-            "kinesis_emulator_endpoint": self.kinesis_emulator_endpoint or self.kinesis_endpoint,
-            "kinesis_limits": self.kinesis_limits,
-            "emulator": {"kinesis": True, "kafka": False}, "security": self.security}
-        if self.security == "sasl_ssl":
+        secure = self.security == "sasl_ssl"
+        kafka_security: dict[str, str] = {}
+        if secure:
             clients = security.load_clients(Path(self.run_dir))
             admin = next(p for p in clients["kafka_principals"] if p["name"] == security.ADMIN)
-            target["kafka_security"] = {"security.protocol": "SASL_SSL", "sasl.mechanism": clients["sasl_mechanism"],
-                                        "sasl.username": admin["sasl_username"],
-                                        "sasl.password": admin["sasl_password"],
-                                        "ssl.ca.location": clients["ca_file"]}
-            target["kafka_listeners"] = dict(self.kafka_listeners)
-            target["security_file"] = str(Path(self.run_dir) / security.SECURITY_DIR / security.CLIENTS_FILE)
-            target["kinesis_iam_endpoint"] = self.kinesis_iam_endpoint
-        return target
+            kafka_security = {"security.protocol": "SASL_SSL", "sasl.mechanism": clients["sasl_mechanism"],
+                              "sasl.username": admin["sasl_username"], "sasl.password": admin["sasl_password"],
+                              "ssl.ca.location": clients["ca_file"]}
+        return Target(
+            kind="local", run_dir=self.run_dir, emulated=Emulated(kinesis=True, kafka=False),
+            security_profile=self.security,
+            security_file=str(Path(self.run_dir) / security.SECURITY_DIR / security.CLIENTS_FILE) if secure else None,
+            kafka=KafkaPart(bootstrap=self.kafka_bootstrap or "", security=kafka_security, brokers=self.brokers,
+                            listeners=dict(self.kafka_listeners) if secure else {}, version=self.kafka_version),
+            kinesis=KinesisPart(endpoint=self.kinesis_endpoint, region=kinesis.LOCAL_REGION,
+                                emulator_endpoint=self.kinesis_emulator_endpoint or self.kinesis_endpoint,
+                                limits=self.kinesis_limits, iam_endpoint=self.kinesis_iam_endpoint if secure else None,
+                                version=self.kinesis_version))
 
     def save(self) -> None:
         path = Path(self.run_dir) / STATE_FILE
@@ -394,7 +395,7 @@ class LocalStack:
             raise StackError("the local stack runs without Kinesis", fix="start it with Kinesis enabled")
         return self.state.kinesis_endpoint
 
-    def target(self) -> dict[str, object]:
+    def target(self) -> Target:
         return self.state.target()
 
 

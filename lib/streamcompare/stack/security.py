@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from streamcompare.clients import kafka_admin
 from streamcompare.errors import StackError
 from streamcompare.stack.certs import write_private
 
@@ -216,7 +217,6 @@ def bootstrap_principals(admin_config: Mapping[str, Any], kafka_secrets: KafkaSe
         AclBinding,
         AclOperation,
         AclPermissionType,
-        AdminClient,
         ResourcePatternType,
         ResourceType,
         ScramCredentialInfo,
@@ -225,7 +225,7 @@ def bootstrap_principals(admin_config: Mapping[str, Any], kafka_secrets: KafkaSe
         UserScramCredentialUpsertion,
     )
 
-    admin = AdminClient(dict(admin_config))
+    admin = kafka_admin(admin_config)
     info = ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192)
     upserts: list[UserScramCredentialAlteration] = [
         UserScramCredentialUpsertion(name, info, kafka_secrets.passwords[name].encode()) for name in ROLE_GRANTS]

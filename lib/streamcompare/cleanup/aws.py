@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from streamcompare.drivers.kinesis import TAG_KEY, TAG_VALUE, make_client
+from streamcompare.target import Target
 
 
 def tagged_streams(client: Any) -> list[str]:
@@ -19,7 +19,7 @@ def tagged_streams(client: Any) -> list[str]:
     return names
 
 
-def cleanup(target: Mapping[str, Any], *, delete: bool, client: Any | None = None) -> list[str]:
+def cleanup(target: Target, *, delete: bool, client: Any | None = None) -> list[str]:
     """List (and with delete=True, delete) the kit's leftover streams. Returns their names."""
     client = client or make_client(target)
     names = tagged_streams(client)

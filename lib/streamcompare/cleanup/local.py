@@ -10,12 +10,14 @@ ledger claims is deleted too: it was left by a run that died before it could rec
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import time
 from pathlib import Path
 from typing import Any
 
+from streamcompare.clients import kafka_admin
 from streamcompare.errors import StackError
 from streamcompare.paths import default_run_dir
 from streamcompare.stack.ledger import Ledger, Owned, read_ledgers
@@ -47,20 +49,19 @@ class _Systems:
 
     def __init__(self, state: StackState | None) -> None:
         self.state = state
-        self.target: dict[str, Any] = dict(state.target()) if state and state.is_up() else {}
-        self.target.pop("run_dir", None)  # cleaning must not write ledgers of its own
+        # cleaning must not write ledgers of its own: no run_dir
+        self.target = dataclasses.replace(state.target(), run_dir=None) if state and state.is_up() else None
         self._admins: dict[str, Any] = {}
 
     def admin(self, system: str) -> Any:
         if system not in self._admins:
-            if system == "kafka" and self.target.get("kafka_bootstrap"):
-                from confluent_kafka.admin import AdminClient
-
-                self._admins[system] = AdminClient({"bootstrap.servers": self.target["kafka_bootstrap"]})
-            elif system == "kinesis" and self.target.get("kinesis_endpoint"):
+            target = self.target
+            if system == "kafka" and target is not None and target.kafka and target.kafka.bootstrap:
+                self._admins[system] = kafka_admin(target.kafka.client_settings())
+            elif system == "kinesis" and target is not None and target.kinesis and target.kinesis.endpoint:
                 from streamcompare.drivers.kinesis import make_client
 
-                self._admins[system] = make_client(self.target)
+                self._admins[system] = make_client(target)
             else:
                 self._admins[system] = None
         return self._admins[system]
@@ -91,7 +92,7 @@ class _Systems:
             found += [("kafka", t) for t in sorted(topics) if t.startswith(KIT_PREFIX)]
         kinesis = self.admin("kinesis")
         if kinesis is not None:
-            from streamcompare.drivers.aws_cleanup import tagged_streams
+            from streamcompare.cleanup.aws import tagged_streams
 
             found += [("kinesis", s) for s in tagged_streams(kinesis) if s.startswith(KIT_PREFIX)]
         return found
@@ -134,7 +135,7 @@ def cleanup_local(run_dir: Path | None = None) -> list[str]:
             lines.append(systems.delete(stream["system"], stream["name"]))
         ledger.path.unlink(missing_ok=True)
     claimed = {(s["system"], s["name"]) for le in live for s in le.streams}
-    if systems.target:
+    if systems.target is not None:
         try:
             leftovers = [s for s in systems.kit_streams() if s not in claimed]
         except Exception as exc:
