@@ -89,5 +89,6 @@ def describe(target: dict[str, Any]) -> str:
     if kind == "local":
         brokers = target.get("brokers")
         return (f"the local stack (Kafka {target.get('kafka_version', '?')}"
-                + (f", {brokers} broker(s)" if brokers else "") + ", kinesis-mock)")
+                + (f", {brokers} broker(s)" if brokers else "")
+                + f", {target.get('kinesis_backend') or 'kinesis-mock'})")
     return f"target {kind}"

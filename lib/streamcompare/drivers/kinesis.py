@@ -108,7 +108,8 @@ class KinesisAdmin:
         return out
 
     def versions(self) -> dict[str, str]:
-        system = (f"kinesis-mock {self._target.get('kinesis_version', '')} (emulator)".replace("  ", " ")
+        backend = self._target.get("kinesis_backend") or "kinesis-mock"
+        system = (f"{backend} {self._target.get('kinesis_version', '')} (emulator)".replace("  ", " ")
                   if self._is_local else f"Amazon Kinesis Data Streams ({self._target.get('region')})")
         return {"system": system, "client": f"boto3 {boto3.__version__} (botocore {botocore.__version__})"}
 

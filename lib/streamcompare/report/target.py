@@ -58,6 +58,7 @@ def resolve_target(config: ReportConfig, progress: Callable[[str], None] = lambd
 def describe_target(config: ReportConfig, target: Mapping[str, Any]) -> str:
     """One line for the index page: the config's description plus versions the stack reported."""
     text = config.target.describe()
+    backend = str(target.get("kinesis_backend") or "kinesis-mock")
     versions = [f"{name} {target[key]}" for name, key in (("Kafka", "kafka_version"),
-                                                          ("kinesis-mock", "kinesis_version")) if target.get(key)]
+                                                          (backend, "kinesis_version")) if target.get(key)]
     return f"{text}: {', '.join(versions)}" if versions else text
