@@ -108,6 +108,7 @@ def compare(target: dict[str, Any], count: int, record_bytes: int, shards: int, 
             admin.delete(name)
     return {"records": count, "record_bytes": record_bytes, "shards": shards,
             "endpoint": target.get("kinesis_endpoint"), "emulator": _is_emulator(target),
+            "backend": target.get("kinesis_backend", "kinesis-mock"),
             "batching": batch, "put_record": single,
             "ratio": batch["rate"] / single["rate"] if single["rate"] else None}
 

@@ -52,7 +52,9 @@ def kinesis_reshard(target: Mapping[str, Any], from_shards: int = 2, to_shards: 
         admin.delete(name)
     emulator = bool(target.get("kind") == "local")
     return ScalingResult("kinesis", "UpdateShardCount", from_shards, to_shards, seconds, str(target.get("kind")),
-                         emulator, "emulator: a configured delay, not AWS's time" if emulator else
+                         emulator, f"emulator ({target.get('kinesis_backend') or 'kinesis-mock'}): its own state "
+                                   "change (kinesis-mock: a configured delay; MiniStack: immediate, and it "
+                                   "rebuilds the shards), not AWS's time" if emulator else
                          "measured against AWS; at most 10 scaling operations per rolling 24 h")
 
 

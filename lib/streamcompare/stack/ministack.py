@@ -21,6 +21,8 @@ Progress = Callable[[str], None]
 
 PINNED = "1.5.33"
 """The MiniStack release the kit was checked against (docs/kinesis-backends.md)."""
+EXTRAS = ("cbor2>=5.4",)
+"""Optional for MiniStack, needed by the kit: CBOR bodies (the Java SDK, the KPL) fail without it."""
 
 
 def pinned_version() -> str:
@@ -28,7 +30,7 @@ def pinned_version() -> str:
 
 
 def venv_dir(version: str | None = None) -> Path:
-    return cache_dir() / f"ministack-{version or PINNED}"
+    return cache_dir() / f"ministack-{version or PINNED}-cbor2"
 
 
 def python(version: str | None = None) -> Path:
@@ -46,7 +48,7 @@ def ensure_installed(progress: Progress = lambda _msg: None) -> Path:
                  what="creating MiniStack's virtual environment",
                  fix="check that Python's venv module works (Debian: apt-get install python3-venv)")
         run_tool([str(work / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                  f"ministack=={PINNED}"], cwd=None, timeout_s=900, what=f"pip installing ministack {PINNED}",
+                  f"ministack=={PINNED}", *EXTRAS], cwd=None, timeout_s=900, what=f"pip installing ministack {PINNED}",
                  fix="check that PyPI is reachable (pip config list)")
         return work
 
