@@ -128,3 +128,20 @@ def test_headroom_is_judged_against_all_shards_of_the_stream() -> None:
 def test_no_calls_no_verdict() -> None:
     verdict = assess({}, LIMITS)
     assert verdict["backend_bound"] is False and verdict["write_records_per_s"] is None
+
+
+def test_the_flow_control_page_flags_a_run_the_emulator_paced() -> None:
+    import pandas as pd
+
+    from streamcompare.criteria import flow_control as page
+    from streamcompare.probes.flow_control import _headroom_row
+
+    slow = assess({"PutRecords": {"calls": 10, "p50_ms": 4800.0, "p99_ms": 4900.0, "records_per_busy_s": 104.0}},
+                  LIMITS)
+    fast = assess({"PutRecords": {"calls": 10, "p50_ms": 5.0, "p99_ms": 9.0, "records_per_busy_s": 90_000.0}},
+                  LIMITS)
+    frame = pd.DataFrame([_headroom_row({"emulator_headroom": fast}), _headroom_row({"emulator_headroom": slow})])
+    assert list(page._headroom_columns(frame)["paced by"]) == ["the layer", "the emulator"]
+    assert "could not reach the write limit: 104 records/s" in page.backend_warning(frame)
+    assert page.backend_warning(frame.iloc[:1]) == ""
+    assert page._headroom_columns(pd.DataFrame({"shards": [1]})) == {}, "files written before headroom existed"

@@ -141,6 +141,9 @@ def _print_state(state: local.StackState) -> None:
     if state.kinesis_endpoint:
         console.print(f"kinesis:          {state.kinesis_backend} {state.kinesis_version} (an emulator: its "
                       "latency says nothing about AWS)")
+        backend = kinesis_backends.BACKENDS.get(state.kinesis_backend)
+        for gap in backend.lacks if backend else ():
+            console.print(f"  lacks:          {gap}", markup=False, highlight=False)
         console.print(f"kinesis endpoint: {state.kinesis_endpoint} (region us-east-1, any credentials)")
         if state.kinesis_limits:
             console.print(f"kinesis limits:   on: the fidelity layer enforces AWS's per-shard limits (results are "
