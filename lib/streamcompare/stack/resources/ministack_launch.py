@@ -21,7 +21,7 @@ _sweep_iterators = kinesis._expire_iterators
 _last_sweep = [0.0]
 
 
-def _expire_records(stream):  # type: ignore[no-untyped-def]
+def _expire_records(stream):
     cutoff = time.time() - stream["RetentionPeriodHours"] * 3600
     for shard in stream["shards"].values():
         records = shard["records"]
@@ -29,7 +29,7 @@ def _expire_records(stream):  # type: ignore[no-untyped-def]
             shard["records"] = [r for r in records if r["ApproximateArrivalTimestamp"] >= cutoff]
 
 
-def _expire_iterators():  # type: ignore[no-untyped-def]
+def _expire_iterators():
     now = time.monotonic()
     if now - _last_sweep[0] >= 1.0:
         _last_sweep[0] = now
