@@ -109,6 +109,7 @@ def compare(target: Target, count: int, record_bytes: int, shards: int, token: s
             admin.delete(name)
     return {"records": count, "record_bytes": record_bytes, "shards": shards,
             "endpoint": target.kinesis.endpoint if target.kinesis else None, "emulator": target.emulated.of("kinesis"),
+            "backend": ((target.kinesis.backend if target.kinesis else None) or "kinesis-mock"),
             "batching": batch, "put_record": single,
             "ratio": batch["rate"] / single["rate"] if single["rate"] else None}
 

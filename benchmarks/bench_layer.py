@@ -1,5 +1,5 @@
 """(d) The Kinesis fidelity layer must not be the bottleneck: the same batching producer through the
-layer (limits switched off for the measurement) and straight to kinesis-mock, side by side, alternating
+layer (limits switched off for the measurement) and straight to the emulator, side by side, alternating
 rounds, medians reported; and the layer's own added latency per request with limits on and faults off:
 sequential PutRecord calls through the layer and straight to the emulator, p50/p99 of each.
 """
@@ -62,6 +62,7 @@ def compare(target: Target, count: int, record_bytes: int, shards: int, token: s
     q = {label: {"p50": float(np.percentile(v, 50)), "p99": float(np.percentile(v, 99))}
          for label, v in latency.items()}
     return {"records": count, "record_bytes": record_bytes, "shards": shards, "rounds": rounds,
+            "backend": kinesis.backend or "kinesis-mock",
             "rates": rates, "layer_rate": medians["layer"], "bare_rate": medians["bare"],
             "ratio": medians["layer"] / medians["bare"] if medians["bare"] else None,
             "latency_ms": q, "latency_calls": latency_calls,

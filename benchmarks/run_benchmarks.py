@@ -5,7 +5,7 @@ In one run, on the same local cluster and settings:
       (org.apache.kafka:kafka-tools), 100-byte records, acks=1, linger.ms=5, batch.size=16384;
   (b) the Kinesis batching producer against a plain sequential boto3 put_record loop;
   (c) the harness's own CPU per record, with a null driver;
-  (d) the Kinesis fidelity layer (limits off) against the bare kinesis-mock, same batching producer.
+  (d) the Kinesis fidelity layer (limits off) against the bare emulator, same batching producer.
 It prints progress as it goes, then a table, and last a line of exactly this form:
   kafka_vs_producer_performance=<ratio> kinesis_batching_vs_put_record=<ratio> harness_cpu_us_per_record=<number> \
   kinesis_layer_vs_bare=<ratio>
@@ -50,6 +50,7 @@ class StackInfo:
     pids: list[int] = field(default_factory=list)
     kafka_version: str | None = None
     kinesis_version: str | None = None
+    kinesis_backend: str = "kinesis-mock"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -89,7 +90,7 @@ def stack(brokers: int) -> Iterator[StackInfo]:
     started_here = False
     if state is not None and state.is_up():
         say(f"using the running local stack: {state.brokers} Kafka broker(s) at {state.kafka_bootstrap}, "
-            f"kinesis-mock at {state.kinesis_endpoint}")
+            f"{state.kinesis_backend} at {state.kinesis_endpoint}")
         if state.brokers != brokers:
             say(f"  (it has {state.brokers} broker(s); --brokers {brokers} only applies to a stack started here)")
         yield _info(state, started_here)
@@ -101,10 +102,10 @@ def stack(brokers: int) -> Iterator[StackInfo]:
 
 def _info(state: Any, started_here: bool) -> StackInfo:
     if not state.kafka_bootstrap or not state.kinesis_endpoint:
-        raise SystemExit("error: the local stack must run both Kafka and kinesis-mock (streamcompare stack up)")
+        raise SystemExit("error: the local stack must run both Kafka and Kinesis (streamcompare stack up)")
     return StackInfo(target=state.target(), brokers=state.brokers, started_here=started_here,
                      pids=[r.pid for r in state.records()], kafka_version=state.kafka_version,
-                     kinesis_version=state.kinesis_version)
+                     kinesis_version=state.kinesis_version, kinesis_backend=state.kinesis_backend)
 
 
 def sweep(target: Target, token: str) -> list[str]:
@@ -219,7 +220,7 @@ def kafka_rows(a: dict[str, Any]) -> list[tuple[str, str]]:
 
 def kinesis_rows(b: dict[str, Any]) -> list[tuple[str, str]]:
     batch, single = b["batching"], b["put_record"]
-    where = "kinesis-mock, an emulator" if b["emulator"] else str(b["endpoint"])
+    where = f"{b.get('backend', 'kinesis-mock')}, an emulator" if b["emulator"] else str(b["endpoint"])
     return [
         (f"(b) Kinesis producer: {b['records']:,} records of {b['record_bytes']} B, {b['shards']} shard(s), "
          f"{where}", ""),
@@ -255,7 +256,7 @@ def layer_rows(d: dict[str, Any]) -> list[tuple[str, str]]:
         (f"(d) Kinesis fidelity layer: {d['records']:,} records of {d['record_bytes']} B, 1 shard, batching "
          f"producer, {d['rounds']} alternating rounds (medians)", ""),
         ("through the layer, limits off", fmt_rate(d["layer_rate"])),
-        ("straight to kinesis-mock", fmt_rate(d["bare_rate"])),
+        (f"straight to {d.get('backend', 'the emulator')}", fmt_rate(d["bare_rate"])),
         ("ratio layer / bare  [headline, must be >= 0.9]", _ratio(d["ratio"])),
         (f"PutRecord latency p50 | p99, {d['latency_calls']} sequential calls: layer (limits on, no faults)",
          f"{lat['layer']['p50']:.2f} | {lat['layer']['p99']:.2f} ms"),
@@ -280,7 +281,8 @@ def print_table(info: StackInfo, results: dict[str, Any], errors: dict[str, str]
     width = max(len(label) for label, value in rows if value) + 2  # section titles may run longer
     print()
     print(f"streamcompare benchmark on the local stack: Apache Kafka {info.kafka_version} ({info.brokers} broker(s)), "
-          f"kinesis-mock {info.kinesis_version}; {_cpus()} CPU(s) shared by the brokers, the Java tool and Python")
+          f"{info.kinesis_backend} {info.kinesis_version}; {_cpus()} CPU(s) shared by the brokers, the Java tool "
+          "and Python")
     print("-" * (width + 24))
     for label, value in rows[:-1]:
         print(f"{label:<{width}}{value}" if value else label)
@@ -302,7 +304,8 @@ def write_json(path: Path, info: StackInfo, sizes: Sizes, token: str, results: d
         "schema": SCHEMA, "run_tag": token, "metadata": run_metadata(),
         "library": str(Path(streamcompare.__file__).resolve().parent),  # which streamcompare was measured
         "stack": {"brokers": info.brokers, "started_here": info.started_here, "kafka": info.kafka_version,
-                  "kinesis_mock": info.kinesis_version, "target": info.target},
+                  "kinesis_mock": info.kinesis_version, "kinesis_backend": info.kinesis_backend,
+                  "target": info.target},
         "sizes": sizes.to_dict(), "results": results, "errors": errors,
         "headline": {k: (None if math.isnan(v) else v) for k, v in figures.items()},
         "last_line": last_line(figures), "load_average_end": load_average(),

@@ -103,6 +103,8 @@ class KinesisPart:
     allow_create: bool = False
     """AWS: the user's opt-in to create (and delete) the kit's own test streams."""
     version: str | None = None
+    backend: str | None = None
+    """Local stack: which emulator answers behind the fidelity layer (ministack, kinesis-mock, moto)."""
 
     def __post_init__(self) -> None:
         if self.limits is not None:
@@ -110,26 +112,28 @@ class KinesisPart:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (KinesisPart, (self.endpoint, self.emulator_endpoint, dict(self.limits) if self.limits else None,
-                              self.iam_endpoint, self.region, self.profile, self.allow_create, self.version))
+                              self.iam_endpoint, self.region, self.profile, self.allow_create, self.version,
+                              self.backend))
 
     @classmethod
     def _from_json(cls, data: Mapping[str, Any]) -> KinesisPart | None:
         keys = ("kinesis_endpoint", "kinesis_emulator_endpoint", "kinesis_limits", "kinesis_iam_endpoint", "region",
-                "profile", "allow_create", "kinesis_version")
+                "profile", "allow_create", "kinesis_version", "kinesis_backend")
         if not any(k in data for k in keys):
             return None
         return cls(endpoint=data.get("kinesis_endpoint") or None,
                    emulator_endpoint=data.get("kinesis_emulator_endpoint") or None,
                    limits=data.get("kinesis_limits") or None, iam_endpoint=data.get("kinesis_iam_endpoint") or None,
                    region=str(data.get("region") or DEFAULT_REGION), profile=data.get("profile") or None,
-                   allow_create=bool(data.get("allow_create")), version=data.get("kinesis_version"))
+                   allow_create=bool(data.get("allow_create")), version=data.get("kinesis_version"),
+                   backend=data.get("kinesis_backend") or None)
 
     def _to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kinesis_endpoint": self.endpoint, "kinesis_emulator_endpoint": self.emulator_endpoint,
                                "kinesis_limits": dict(self.limits) if self.limits else None,
                                "kinesis_iam_endpoint": self.iam_endpoint, "region": self.region,
                                "profile": self.profile, "allow_create": self.allow_create or None,
-                               "kinesis_version": self.version}
+                               "kinesis_version": self.version, "kinesis_backend": self.backend}
         return {k: v for k, v in out.items() if v is not None}
 
 
@@ -246,8 +250,8 @@ class Target:
 
 _KNOWN = frozenset({"kind", "kafka_bootstrap", "kafka_security", "kafka_listeners", "kafka_version", "brokers",
                     "kinesis_endpoint", "kinesis_emulator_endpoint", "kinesis_limits", "kinesis_iam_endpoint",
-                    "region", "profile", "allow_create", "kinesis_version", "emulator", "replay", "description",
-                    "security", "security_file", "run_dir"})
+                    "region", "profile", "allow_create", "kinesis_version", "kinesis_backend", "emulator", "replay",
+                    "description", "security", "security_file", "run_dir"})
 
 
 def load_target(target_file: str | Path) -> Target:

@@ -1,4 +1,8 @@
-"""The Kinesis fidelity layer against the live kinesis-mock, driven by boto3 (and raw CBOR)."""
+"""The Kinesis fidelity layer against the live default backend (MiniStack, one that keeps up with the
+limits: docs/kinesis-backends.md), driven by boto3 (and raw CBOR).
+
+No test retries until a timing premise holds: the backend answers in milliseconds, so bursts fit well
+inside the windows they test, and where a premise is timed it is asserted, not retried."""
 
 from __future__ import annotations
 
@@ -18,17 +22,20 @@ from botocore.exceptions import BotoCoreError, ClientError
 from streamcompare.drivers.kinesis import local_client
 from streamcompare.drivers.kinesis_producer import BatchingProducer
 from streamcompare.errors import ConfigError
+from streamcompare.stack import kinesis_backends
 from streamcompare.stack.kinesis_limits import control
 from streamcompare.stack.local import LocalStack, local_stack
 
 pytestmark = pytest.mark.integration
-NO_RETRY = Config(retries={"max_attempts": 1, "mode": "standard"})
+NO_RETRY = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+"""No retry at all: botocore's `max_attempts` counts retries (1 = one retry), `total_max_attempts` attempts."""
 
 
 @pytest.fixture(scope="module")
 def kinesis_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    """kinesis-mock behind the fidelity layer (no Kafka: these tests need none), stopped at the end."""
+    """The default backend behind the fidelity layer (no Kafka: these tests need none), stopped at the end."""
     with local_stack(run_dir=tmp_path_factory.mktemp("limits-stack"), with_kafka=False,
+                     kinesis_backend=kinesis_backends.DEFAULT,
                      progress=lambda msg: print(f"[stack] {msg}")) as stack:
         yield stack
 
@@ -96,47 +103,85 @@ def test_3000_records_in_one_second_into_one_shard_about_1000_accepted(endpoint:
     assert len(_read_all(client, stream)) == len(accepted), "rejected entries were never written"
 
 
-def test_six_get_records_in_one_second_on_one_shard_get_a_throttle(endpoint: str) -> None:
+def test_eight_back_to_back_get_records_on_one_shard_see_throttles(endpoint: str) -> None:
     client = local_client(endpoint, NO_RETRY)
-    for attempt in range(3):  # the premise is six calls within one second; a busy machine may need a retry
-        stream = _stream(client, 1)
-        iterator = client.get_shard_iterator(StreamName=stream, ShardId="shardId-000000000000",
-                                             ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        outcomes = []
-        started = time.monotonic()
-        for _ in range(6):
-            try:
-                iterator = client.get_records(ShardIterator=iterator)["NextShardIterator"]
-                outcomes.append("ok")
-            except ClientError as exc:
-                outcomes.append(exc.response["Error"]["Code"])
-                assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-        elapsed = time.monotonic() - started
-        print(f"\nattempt {attempt + 1}: six GetRecords in {elapsed:.2f} s: {outcomes}")
-        if elapsed < 1.0:
-            assert outcomes[:5] == ["ok"] * 5 and outcomes[5] == "ProvisionedThroughputExceededException"
-            return
-    pytest.fail("six GetRecords calls never fitted in one second on this machine (three attempts)")
-
-
-def test_two_shards_at_1500_records_per_second_over_many_keys_are_not_throttled(endpoint: str) -> None:
-    client = local_client(endpoint, NO_RETRY)
-    stream = _stream(client, 2)
-    failed = sent = 0
+    stream = _stream(client, 1)
+    iterator = client.get_shard_iterator(StreamName=stream, ShardId="shardId-000000000000",
+                                         ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    outcomes = []
     started = time.monotonic()
-    while (elapsed := time.monotonic() - started) < 4.5:  # open loop: send what 1,500/s has made due
-        due = min(500, int(elapsed * 1_500) - sent)
+    for _ in range(8):
+        try:
+            iterator = client.get_records(ShardIterator=iterator)["NextShardIterator"]
+            outcomes.append("ok")
+        except ClientError as exc:
+            outcomes.append(exc.response["Error"]["Code"])
+            assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    elapsed = time.monotonic() - started
+    print(f"\neight GetRecords in {elapsed:.2f} s: {outcomes}")
+    assert elapsed < 1.0, "the backend must answer a GetRecords in well under 125 ms (it keeps up)"
+    assert outcomes[:5] == ["ok"] * 5
+    assert outcomes.count("ProvisionedThroughputExceededException") >= 2
+
+
+def _offer(client: object, stream: str, rate: int, seconds: float, key: str | None = None) -> list[list[int]]:
+    """Open loop at `rate` records/s for `seconds` (what the schedule made due, every 20 ms, up to 500 a
+    call); returns [offered, throttled] per 5 s window, by the time each call was sent."""
+    windows = [[0, 0] for _ in range(int(seconds // 5))]
+    sent = 0
+    started = time.monotonic()
+    while (elapsed := time.monotonic() - started) < seconds:
+        due = min(500, int(elapsed * rate) - sent)
         if due <= 0:
             time.sleep(0.02)
             continue
-        response = client.put_records(StreamName=stream, Records=[
-            {"Data": b"y" * 100, "PartitionKey": uuid.uuid4().hex} for _ in range(due)])
-        failed += response["FailedRecordCount"]
+        response = client.put_records(StreamName=stream, Records=[  # type: ignore[attr-defined]
+            {"Data": b"y" * 100, "PartitionKey": key or uuid.uuid4().hex} for _ in range(due)])
+        window = windows[min(len(windows) - 1, int(elapsed // 5))]
+        window[0] += due
+        window[1] += response["FailedRecordCount"]
         sent += due
-    rate = sent / (time.monotonic() - started)
-    print(f"\n2 shards: {sent} records at {rate:,.0f} records/s, {failed} throttled")
-    assert sent >= 6_000, "the test must actually offer about 1,500 records/s (6,750 due in 4.5 s)"
-    assert failed == 0
+    return windows
+
+
+def test_one_shard_offered_1500_per_second_for_30_s_is_throttled_a_third_in_every_window(endpoint: str) -> None:
+    client = local_client(endpoint, NO_RETRY)
+    stream = _stream(client, 1)
+    windows = _offer(client, stream, 1_500, 30.0)
+    shares = [throttled / offered for offered, throttled in windows]
+    print(f"\n1 shard, 1,500 records/s for 30 s: offered per 5 s {[o for o, _ in windows]}, "
+          f"throttled {[f'{x:.1%}' for x in shares]}")
+    assert all(offered >= 7_000 for offered, _ in windows), "the test must offer about 1,500 records/s"
+    assert all(0.30 <= share <= 0.36 for share in shares)
+
+
+def test_two_shards_at_1500_per_second_many_keys_barely_throttled_one_hot_key_throttled(endpoint: str) -> None:
+    client = local_client(endpoint, NO_RETRY)
+    spread = _offer(client, _stream(client, 2), 1_500, 5.0)
+    hot = _offer(client, _stream(client, 2), 1_500, 5.0, key="hot")
+    (spread_offered, spread_throttled), (hot_offered, hot_throttled) = spread[0], hot[0]
+    print(f"\n2 shards at 1,500 records/s: many keys {spread_throttled} of {spread_offered} throttled, "
+          f"one hot key {hot_throttled} of {hot_offered}")
+    assert spread_offered >= 7_000 and hot_offered >= 7_000, "the test must offer about 1,500 records/s"
+    assert spread_throttled / spread_offered < 0.01
+    assert hot_throttled / hot_offered >= 0.25
+
+
+def test_20000_records_into_one_shard_the_last_calls_are_no_slower_than_twice_the_first(
+        kinesis_stack: LocalStack) -> None:
+    """The backend itself (no layer: no limits to wait for) must not slow down as a shard fills."""
+    client = local_client(str(kinesis_stack.state.kinesis_emulator_endpoint), NO_RETRY)
+    stream = _stream(client, 1)
+    took = []
+    for call in range(40):
+        records = [{"Data": b"f" * 100, "PartitionKey": f"k{call}-{i}"} for i in range(500)]
+        started = time.perf_counter()
+        assert client.put_records(StreamName=stream, Records=records)["FailedRecordCount"] == 0
+        took.append(time.perf_counter() - started)
+    first, last = sorted(took[:5])[2], sorted(took[-5:])[2]  # medians of five: one call is one sample of noise
+    print(f"\n20,000 records into 1 shard, PutRecords of 500: first five median {first * 1000:.1f} ms, "
+          f"last five {last * 1000:.1f} ms")
+    assert last <= 2 * first
 
 
 def test_put_record_throttle_is_an_aws_400_error(endpoint: str) -> None:
@@ -277,6 +322,6 @@ def test_limits_off_gives_the_bare_emulator(tmp_path: Path, kinesis_stack: Local
         failed = sum(client.put_records(StreamName=stream, Records=[
             {"Data": b"x" * 100, "PartitionKey": f"k{i}"} for i in range(500)])["FailedRecordCount"]
             for _ in range(6))
-        assert failed == 0, "kinesis-mock alone never throttles"
+        assert failed == 0, "the emulator alone never throttles"
         with pytest.raises(urllib.error.URLError):
             urllib.request.urlopen(bare.kinesis_endpoint + "/__streamcompare/limits", timeout=3)

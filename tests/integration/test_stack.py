@@ -110,10 +110,11 @@ def test_down_leaves_no_process_and_stale_state_is_recovered(tmp_path: Path) -> 
         state = local.StackState.load(run_dir)
         assert state is not None and state.is_up()
         records = state.records()
-        assert {r.name for r in records} == {"kafka-1", "kinesis-mock", "kinesis-limits"}  # the fidelity layer too
+        # the default Kinesis backend (MiniStack, docs/kinesis-backends.md) and the fidelity layer too
+        assert {r.name for r in records} == {"kafka-1", "ministack", "kinesis-limits"}
 
         # Kill one process behind the stack's back: status notices, `up` cleans the stale state and restarts.
-        kinesis_record = next(r for r in records if r.name == "kinesis-mock")
+        kinesis_record = next(r for r in records if r.name == "ministack")
         process.stop(kinesis_record)
         status = run_cli("stack", "status", "--run-dir", str(run_dir))
         assert status.returncode == 1 and "not running" in status.stdout

@@ -134,3 +134,20 @@ def test_injected_failures_and_dropped_responses() -> None:
             assert (await response.json())["counters"] == {}
 
     asyncio.run(_with_layer(Limits(), Faults(service_unavailable=1.0), body))
+
+
+def test_stats_carry_the_emulators_call_times_and_headroom() -> None:
+    async def body(session: aiohttp.ClientSession, url: str, written: list[dict[str, Any]]) -> None:
+        for _ in range(3):
+            async with _put(session, url, _keyed(100, 0)) as response:
+                assert response.status == 200
+        async with session.get(url + CONTROL + "/stats") as response:
+            stats = await response.json()
+        calls = stats["emulator_calls"]["PutRecords"]
+        assert calls["calls"] == 3 and calls["p50_ms"] > 0
+        assert calls["records_per_busy_s"] > 1_000, "the in-process stand-in answers 100 records in under 0.1 s"
+        assert stats["headroom"]["backend_bound"] is False
+        async with session.post(url + CONTROL + "/reset") as response:
+            assert (await response.json())["emulator_calls"] == {}
+
+    asyncio.run(_with_layer(Limits(), Faults(), body))

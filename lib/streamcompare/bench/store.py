@@ -155,8 +155,8 @@ def upgrade_experiment(data: dict[str, Any], path: Path) -> dict[str, Any]:
 
 def _public_target(target: Target) -> dict[str, Any]:
     """What a result may say about the target: its kind, versions and emulator flags, never credentials."""
-    keep = ("kind", "kafka_version", "kinesis_version", "emulator", "region", "brokers", "kinesis_limits",
-            "security")
+    keep = ("kind", "kafka_version", "kinesis_version", "kinesis_backend", "emulator", "region", "brokers",
+            "kinesis_limits", "security")
     found = target.to_json()
     return {k: found[k] for k in keep if k in found}
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from streamcompare.errors import ConfigError, StackError
-from streamcompare.stack import local, process
+from streamcompare.stack import kinesis_backends, local, process
 
 app = typer.Typer(no_args_is_help=True)
 console = Console(soft_wrap=True)
@@ -32,6 +32,10 @@ def up(
     kinesis_limits: Annotated[str, typer.Option(
         "--kinesis-limits", help="on: clients reach kinesis-mock through the fidelity layer that enforces AWS's "
                                  "per-shard limits (results labelled emulated); off: the bare emulator")] = "on",
+    kinesis_backend: Annotated[str, typer.Option(
+        "--kinesis-backend", help="the Kinesis emulator behind the layer: "
+                                  f"{', '.join(kinesis_backends.BACKENDS)} (see docs/kinesis-backends.md)")
+    ] = kinesis_backends.DEFAULT,
     security: Annotated[str | None, typer.Option(
         "--security", help="plaintext or sasl_ssl: private CA, TLS, SCRAM users, ACLs, and an IAM-enforcing "
                            "Kinesis endpoint (moto); switching needs `stack down` first "
@@ -54,6 +58,7 @@ def up(
         state, started_now = local.up(run_dir, brokers=brokers, with_kafka=kafka, with_kinesis=kinesis,
                                       kafka_port=kafka_port, kinesis_port=kinesis_port,
                                       security_profile=security, kinesis_limits=kinesis_limits == "on",
+                                      kinesis_backend=kinesis_backend,
                                       progress=progress)
     if not started_now:
         console.print(f"The local stack is already up (since {state.started_utc}); nothing to do.")
@@ -106,7 +111,8 @@ def logs(
     if state is None:
         raise StackError("no local stack state here", fix="start one with `streamcompare stack up`")
     records = state.records()
-    wanted = [r for r in records if component == "all" or r.name in (component, f"{component}-mock")]
+    wanted = [r for r in records if component == "all" or r.name in (component, f"{component}-mock")
+              or (component == "kinesis" and Path(r.log).parent.name == "kinesis")]
     if not wanted:
         names = ", ".join(r.name for r in records)
         raise StackError(f"no component named {component!r}", field="component", fix=f"use one of: {names}, all")
@@ -133,8 +139,11 @@ def _print_state(state: local.StackState) -> None:
     if state.kinesis_iam_endpoint:
         console.print(f"kinesis (IAM):    {state.kinesis_iam_endpoint} (moto, IAM enforced; users in clients.json)")
     if state.kinesis_endpoint:
-        console.print(f"kinesis:          kinesis-mock {state.kinesis_version} (an emulator: its latency "
-                      "says nothing about AWS)")
+        console.print(f"kinesis:          {state.kinesis_backend} {state.kinesis_version} (an emulator: its "
+                      "latency says nothing about AWS)")
+        backend = kinesis_backends.BACKENDS.get(state.kinesis_backend)
+        for gap in backend.lacks if backend else ():
+            console.print(f"  lacks:          {gap}", markup=False, highlight=False)
         console.print(f"kinesis endpoint: {state.kinesis_endpoint} (region us-east-1, any credentials)")
         if state.kinesis_limits:
             console.print(f"kinesis limits:   on: the fidelity layer enforces AWS's per-shard limits (results are "

@@ -88,6 +88,7 @@ def describe(target: Target) -> str:
     if target.local:
         brokers = target.kafka.brokers if target.kafka else None
         version = (target.kafka.version if target.kafka else None) or "?"
+        backend = (target.kinesis.backend if target.kinesis else None) or "kinesis-mock"
         return (f"the local stack (Kafka {version}"
-                + (f", {brokers} broker(s)" if brokers else "") + ", kinesis-mock)")
+                + (f", {brokers} broker(s)" if brokers else "") + f", {backend})")
     return f"target {target.kind}"

@@ -163,7 +163,27 @@ def measured_kinesis_table(evidence: Evidence) -> pd.DataFrame:
         "throttled, simulated (%)": (frame.throttled_fraction_simulated * 100).round(1),
         "retried entries": frame.retried_entries,
         "lost (records)": [("-" if v is None or v != v else int(v)) for v in frame.lost],
-        "publish p99 (ms)": frame.publish_p99_ms.round(1)})
+        "publish p99 (ms)": frame.publish_p99_ms.round(1), **_headroom_columns(frame)})
+
+
+def _headroom_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """The emulator's own pace next to the limit (absent from files written before it was recorded)."""
+    if "emulator_records_per_s" not in frame:
+        return {}
+    return {"emulator PutRecords p50 (ms)": pd.to_numeric(frame.emulator_put_p50_ms).round(1),
+            "emulator records/s (limit)": [f"{r:,.0f} ({lim:,.0f})" if r == r and r is not None else "n/a"
+                                          for r, lim in zip(frame.emulator_records_per_s, frame.limit_records_per_s,
+                                                            strict=True)],
+            "paced by": ["the emulator" if b else "the layer" for b in frame.backend_bound]}
+
+
+def backend_warning(frame: pd.DataFrame) -> str:
+    """The flag for a run whose pace the emulator, not the layer, set; empty when none did."""
+    if "backend_bound" not in frame or not frame.backend_bound.astype(bool).any():
+        return ""
+    warnings = sorted({str(w) for w, b in zip(frame.backend_warning, frame.backend_bound, strict=True) if b})
+    return (" **Warning: in some runs the emulator, not the layer, set the pace** (" + "; ".join(warnings)
+            + "): their throttled shares understate what AWS's limits would do.")
 
 
 def measured_kafka_table(evidence: Evidence) -> pd.DataFrame:
@@ -193,8 +213,8 @@ def measured_note(evidence: Evidence) -> str:
     return (f"Live, under one burst shape with a hot key: the simulation's throttled share was within "
             f"{gaps.max():.1f} percentage points of the emulated measurement at every shard count; at "
             f"{largest} shard(s) (the simulation's recommendation) {at_largest:.1%} of writes were throttled.{lost} "
-            "Kinesis figures are emulated (kinesis-mock behind the fidelity layer, never AWS's own); Kafka's are "
-            "measured on the local cluster.")
+            "Kinesis figures are emulated (a local emulator behind the fidelity layer, never AWS's own); Kafka's "
+            "are measured on the local cluster." + backend_warning(frame))
 
 
 def view(evidence: Evidence, knobs: Knobs) -> View:
@@ -204,7 +224,7 @@ def view(evidence: Evidence, knobs: Knobs) -> View:
         measured = (Markdown("## Measured under one burst shape with a hot key\n\n" + measured_note(evidence)),)
         if not evidence.kinesis.empty:
             measured += (Table(measured_kinesis_table(evidence),
-                               "Kinesis, emulated (kinesis-mock with AWS's per-shard limits), beside the simulation"),)
+                               "Kinesis, emulated (an emulator with AWS's per-shard limits), beside the simulation"),)
         if not evidence.kafka.empty:
             measured += (Table(measured_kafka_table(evidence), "Kafka client quota, measured on the local cluster"),)
     elif evidence.note:

@@ -111,7 +111,8 @@ class KinesisAdmin:
         return out
 
     def versions(self) -> dict[str, str]:
-        system = (f"kinesis-mock {self._kinesis.version or ''} (emulator)".replace("  ", " ")
+        backend = self._kinesis.backend or "kinesis-mock"
+        system = (f"{backend} {self._kinesis.version or ''} (emulator)".replace("  ", " ")
                   if self._is_local else f"Amazon Kinesis Data Streams ({self._kinesis.region})")
         return {"system": system, "client": f"boto3 {boto3.__version__} (botocore {botocore.__version__})"}
 

@@ -111,7 +111,8 @@ def kinesis_run(target: Target, settings: FlowSettings, shards: int, *, retries:
             "layer_throttled_entries": int(layer["counters"].get("throttled_entries", 0)),
             "lost": m.counts["lost"], "duplicates": m.counts["duplicates"],
             "publish_latency_ms": _quantiles_ms(m), "per_second": _per_second(m),
-            "kinesis_limits": {"limits": layer["limits"], "faults": layer["faults"]}, "notes": m.notes}
+            "kinesis_limits": {"limits": layer["limits"], "faults": layer["faults"]},
+            "emulator_headroom": layer.get("headroom"), "notes": m.notes}
 
 
 class _RecordingKafka(KafkaDriver):
@@ -207,7 +208,7 @@ def rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
                     "throttled_fraction_simulated": (run_.get("simulated") or {}).get("throttled_fraction"),
                     "throttled_entries": run_["throttled_entries"], "retried_entries": run_["retried_entries"],
                     "lost": run_["lost"], "publish_p50_ms": run_["publish_latency_ms"]["p50"],
-                    "publish_p99_ms": run_["publish_latency_ms"]["p99"]})
+                    "publish_p99_ms": run_["publish_latency_ms"]["p99"], **_headroom_row(run_)})
     kafka = result.get("kafka")
     if kafka:
         out.append({"system": "Kafka (measured)", "quota_bytes_per_s": kafka["quota_bytes_per_s"],
@@ -218,3 +219,12 @@ def rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
                     "publish_p50_ms": kafka["publish_latency_ms"]["p50"],
                     "publish_p99_ms": kafka["publish_latency_ms"]["p99"]})
     return out
+
+
+def _headroom_row(run_: Mapping[str, Any]) -> dict[str, Any]:
+    """The emulator's own pace next to the limit (stack/kinesis_limits/headroom.py), flattened."""
+    room = run_.get("emulator_headroom") or {}
+    return {"emulator_put_p50_ms": room.get("put_p50_ms"), "emulator_put_p99_ms": room.get("put_p99_ms"),
+            "emulator_records_per_s": room.get("write_records_per_s"),
+            "limit_records_per_s": room.get("write_limit_records_per_s"),
+            "backend_bound": bool(room.get("backend_bound")), "backend_warning": room.get("warning")}

@@ -51,8 +51,11 @@ def kinesis_reshard(target: Target, from_shards: int = 2, to_shards: int = 4,
     finally:
         admin.delete(name)
     emulator = target.local
+    backend = (target.kinesis.backend if target.kinesis else None) or "kinesis-mock"
     return ScalingResult("kinesis", "UpdateShardCount", from_shards, to_shards, seconds, target.kind,
-                         emulator, "emulator: a configured delay, not AWS's time" if emulator else
+                         emulator, f"emulator ({backend}): its own state "
+                                   "change (kinesis-mock: a configured delay; MiniStack: immediate, and it "
+                                   "rebuilds the shards), not AWS's time" if emulator else
                          "measured against AWS; at most 10 scaling operations per rolling 24 h")
 
 

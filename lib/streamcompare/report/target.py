@@ -58,6 +58,7 @@ def describe_target(config: ReportConfig, target: Target) -> str:
     """One line for the index page: the config's description plus versions the stack reported."""
     text = config.target.describe()
     found = (("Kafka", target.kafka.version if target.kafka else None),
-             ("kinesis-mock", target.kinesis.version if target.kinesis else None))
+             (((target.kinesis.backend if target.kinesis else None) or "kinesis-mock"),
+              target.kinesis.version if target.kinesis else None))
     versions = [f"{name} {version}" for name, version in found if version]
     return f"{text}: {', '.join(versions)}" if versions else text

@@ -18,7 +18,7 @@ from pathlib import Path
 from streamcompare import interrupt
 from streamcompare.errors import StackError
 from streamcompare.paths import default_run_dir
-from streamcompare.stack import certs, kafka, kinesis, kinesis_iam, prereqs, process, security
+from streamcompare.stack import certs, kafka, kinesis, kinesis_backends, kinesis_iam, prereqs, process, security
 from streamcompare.stack.kinesis_limits import service as limits_service
 from streamcompare.stack.kinesis_limits.settings import Limits
 from streamcompare.target import Emulated, KafkaPart, KinesisPart, Target
@@ -40,9 +40,11 @@ class StackState:
     kafka_cluster_id: str | None = None
     kafka_nodes: list[dict[str, object]] = field(default_factory=list)
     kinesis_version: str | None = None
+    kinesis_backend: str = "kinesis-mock"
+    """Which emulator serves Kinesis (stack/kinesis_backends.py); old state files were kinesis-mock."""
     kinesis_endpoint: str | None = None
     kinesis_emulator_endpoint: str | None = None
-    """kinesis-mock itself; `kinesis_endpoint` is the fidelity layer in front of it when limits are on."""
+    """The emulator itself; `kinesis_endpoint` is the fidelity layer in front of it when limits are on."""
     kinesis_limits: dict[str, object] | None = None
     """The fidelity layer's settings at start (None: clients talk to the bare emulator)."""
     pid_files: list[str] = field(default_factory=list)
@@ -102,7 +104,7 @@ class StackState:
             kinesis=KinesisPart(endpoint=self.kinesis_endpoint, region=kinesis.LOCAL_REGION,
                                 emulator_endpoint=self.kinesis_emulator_endpoint or self.kinesis_endpoint,
                                 limits=self.kinesis_limits, iam_endpoint=self.kinesis_iam_endpoint if secure else None,
-                                version=self.kinesis_version))
+                                version=self.kinesis_version, backend=self.kinesis_backend))
 
     def save(self) -> None:
         path = Path(self.run_dir) / STATE_FILE
@@ -124,7 +126,7 @@ class StackState:
 
 def up(run_dir: Path | None = None, *, brokers: int = 3, with_kafka: bool = True, with_kinesis: bool = True,
        kafka_port: int | None = None, kinesis_port: int | None = None, security_profile: str | None = None,
-       kinesis_limits: bool = True,
+       kinesis_limits: bool = True, kinesis_backend: str | None = None,
        progress: Progress = lambda _msg: None) -> tuple[StackState, bool]:
     """Start the stack unless it is already up. Returns (state, started_now).
 
@@ -132,8 +134,10 @@ def up(run_dir: Path | None = None, *, brokers: int = 3, with_kafka: bool = True
     endpoint: stack/security.py); None uses a running stack as it is and starts plaintext. A running
     stack is never switched to another profile. With kinesis_limits (the default) clients reach
     kinesis-mock through the fidelity layer, which enforces AWS's per-shard limits; without, they
-    reach the bare emulator.
+    reach the bare emulator. kinesis_backend names the emulator (stack/kinesis_backends.py; None:
+    the default, the one measured to keep up with the layer's limits).
     """
+    backend = kinesis_backends.get(kinesis_backend)
     if brokers < 1 or brokers > 9:
         raise StackError(f"--brokers must be between 1 and 9, got {brokers}", field="brokers",
                          fix="use 3 (the default, replication factor 3) or 1 on a small machine")
@@ -166,7 +170,7 @@ def up(run_dir: Path | None = None, *, brokers: int = 3, with_kafka: bool = True
             state.startup_s["kafka"] = round(time.monotonic() - began, 1)
         if with_kinesis:
             began = time.monotonic()
-            _start_kinesis(state, run_dir, kinesis_port, kinesis_limits, progress)
+            _start_kinesis(state, run_dir, kinesis_port, kinesis_limits, backend, progress)
             state.startup_s["kinesis"] = round(time.monotonic() - began, 1)
         if secure and secrets_ is not None and files is not None:
             began = time.monotonic()
@@ -319,24 +323,26 @@ def _previous_cluster_id(run_dir: Path, brokers: int) -> str | None:
 
 
 def _start_kinesis(state: StackState, run_dir: Path, port: int | None, with_limits: bool,
-                   progress: Progress) -> None:
-    """kinesis-mock on a free port; with limits, the fidelity layer takes `port` (the clients' endpoint)."""
-    kinesis.ensure_installed(progress)
+                   backend: kinesis_backends.Backend, progress: Progress) -> None:
+    """The emulator on a free port; with limits, the fidelity layer takes `port` (the clients' endpoint)."""
+    backend.install(progress)
     if port is not None:
         process.require_free(port, "the Kinesis endpoint", "--kinesis-port")
-    emulator_port, tls_port, layer_port = process.free_ports(3)
+    emulator_port, spare_port, layer_port = process.free_ports(3)
     if not with_limits:
         emulator_port = port or emulator_port
-    progress(f"starting kinesis-mock {kinesis.pinned_version()} on http://127.0.0.1:{emulator_port}")
-    record = kinesis.start(run_dir / "kinesis", emulator_port, tls_port)
+    version = backend.version()
+    progress(f"starting {backend.name} {version} on http://127.0.0.1:{emulator_port}")
+    record = backend.start(run_dir / "kinesis", emulator_port, spare_port)
     state.pid_files.append(str(run_dir / "kinesis" / "kinesis.pid"))
-    state.kinesis_version = kinesis.pinned_version()
+    state.kinesis_version = version
+    state.kinesis_backend = backend.name
     state.kinesis_emulator_endpoint = f"http://127.0.0.1:{emulator_port}"
     state.kinesis_endpoint = state.kinesis_emulator_endpoint
     state.save()
     emulator = state.kinesis_emulator_endpoint
     process.wait_ready(record, lambda: kinesis.answers(emulator), timeout_s=KINESIS_READY_TIMEOUT_S,
-                       what="kinesis-mock")
+                       what=backend.name)
     if not with_limits:
         return
     layer_port = port or layer_port
@@ -402,12 +408,13 @@ class LocalStack:
 @contextmanager
 def local_stack(brokers: int = 3, run_dir: Path | None = None, *, with_kafka: bool = True,
                 with_kinesis: bool = True, security_profile: str | None = None,
-                kinesis_limits: bool = True,
+                kinesis_limits: bool = True, kinesis_backend: str | None = None,
                 progress: Progress = lambda _msg: None) -> Iterator[LocalStack]:
     """Use the running stack, or start one and stop it (by pid) on exit, also when the body fails."""
     started = time.monotonic()
     state, started_now = up(run_dir, brokers=brokers, with_kafka=with_kafka, with_kinesis=with_kinesis,
-                            security_profile=security_profile, kinesis_limits=kinesis_limits, progress=progress)
+                            security_profile=security_profile, kinesis_limits=kinesis_limits,
+                            kinesis_backend=kinesis_backend, progress=progress)
     if started_now:
         progress(f"stack up in {time.monotonic() - started:.1f} s")
         from streamcompare.stack.ledger import this_process

@@ -104,6 +104,10 @@ class Admission:
             self._streams[name] = state
             return state
 
+    def widest(self) -> int:
+        """Open shards of the widest stream seen (what the emulator's headroom is judged against)."""
+        return max((len(state.shard_map) for state in self._streams.values()), default=1)
+
     def _window(self, limit: float) -> RollingWindow:
         return RollingWindow(limit, window_s=self.limits.window_s, clock=self._clock)
 

@@ -13,6 +13,7 @@ import json
 import random
 import socket
 import struct
+import time
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +23,7 @@ from aiohttp import ClientSession, ClientTimeout, TCPConnector, web
 from streamcompare.errors import ConfigError
 from streamcompare.stack.kinesis_limits import awserrors, codec
 from streamcompare.stack.kinesis_limits.admission import RESHARDING, Admission
+from streamcompare.stack.kinesis_limits.headroom import UpstreamTimes, assess
 from streamcompare.stack.kinesis_limits.routing import stream_name
 from streamcompare.stack.kinesis_limits.settings import Faults, Limits
 
@@ -44,6 +46,7 @@ class Layer:
         self.rng = random.Random(faults.seed)
         self.admission = Admission(limits, self._fetch_shards)
         self.counters: Counter[str] = Counter()
+        self.upstream_times = UpstreamTimes()
         self.session: ClientSession | None = None
 
     # -- upstream --------------------------------------------------------------------------------
@@ -57,12 +60,19 @@ class Layer:
             await self.session.close()
 
     async def forward(self, path: str, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """Send one call to the emulator; data-plane calls are timed (emulator headroom, headroom.py)."""
         assert self.session is not None
         clean = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP}
+        began = time.perf_counter()
         async with self.session.post(self.upstream + path, data=body, headers=clean) as response:
             data = await response.read()
             out = {k: v for k, v in response.headers.items() if k.lower() not in HOP_BY_HOP}
-            return response.status, out, data
+        operation = str(headers.get("X-Amz-Target", "")).rsplit(".", 1)[-1]
+        if operation in ("PutRecord", "PutRecords", "GetRecords") and response.status == 200:
+            # entries of a PutRecords, counted without decoding (each carries one PartitionKey key)
+            records = body.count(b"PartitionKey") if operation == "PutRecords" else 1
+            self.upstream_times.add(operation, time.perf_counter() - began, max(1, records))
+        return response.status, out, data
 
     async def call(self, operation: str, body: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
         """One JSON call of the layer's own to the emulator (ListShards, DescribeStreamSummary)."""
@@ -99,7 +109,9 @@ class Layer:
         self.admission = Admission(limits, self._fetch_shards)  # fresh windows with the new figures
 
     def describe(self) -> dict[str, Any]:
-        return {"upstream": self.upstream, "limits": self.limits.to_dict(), "faults": self.faults.to_dict()}
+        times = self.upstream_times.summary()
+        return {"upstream": self.upstream, "limits": self.limits.to_dict(), "faults": self.faults.to_dict(),
+                "emulator_calls": times, "headroom": assess(times, self.limits.to_dict(), self.admission.widest())}
 
 
 LAYER = web.AppKey("layer", Layer)
@@ -273,6 +285,7 @@ async def reset_view(request: web.Request) -> web.Response:
     layer.set_faults(Faults())
     layer.set_limits(layer.limits)
     layer.counters.clear()
+    layer.upstream_times.clear()
     return web.json_response(layer.describe())
 
 
