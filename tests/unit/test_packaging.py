@@ -24,7 +24,7 @@ def test_environment_yml_matches_pyproject() -> None:
     assert python.split("=")[-1] == minimum, "conda's python is the minimum pyproject supports"
     for tool in ("openjdk=17", "maven", "nodejs"):
         assert any(d.startswith(tool) for d in conda), f"environment.yml needs {tool}"
-    assert "-e .[dev]" in pip, "the conda env installs this package (and so pyproject's dependencies)"
+    assert "-e .[dev,distributed]" in pip, "the conda env installs this package (and so pyproject's dependencies)"
 
 
 def test_design_card_packages_are_dependencies() -> None:

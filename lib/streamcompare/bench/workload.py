@@ -118,6 +118,8 @@ class Workload(_Frozen):
     producers: int = Field(1, ge=1, le=256)
     consumers: int = Field(1, ge=0, le=64, description="one consumer group; 0 = publish only")
     drain_timeout_s: float = Field(30.0, ge=0, le=3_600)
+    workers: int | None = Field(None, ge=1, le=64, description="local Dask worker processes, each running the "
+                                "producers and consumers at its share of the rate; unset = one process")
     shape: TrafficShape = TrafficShape()
     kafka: KafkaSettings = KafkaSettings()
     kinesis: KinesisSettings = KinesisSettings()

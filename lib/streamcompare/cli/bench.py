@@ -78,6 +78,10 @@ def bench_command(
     brokers: Annotated[int, typer.Option(help="Kafka nodes if the local stack must be started")] = 3,
     allow_aws_create: Annotated[bool, typer.Option("--allow-aws-create", help="Allow creating (tagged, "
                                                    "deleted afterwards) Kinesis streams in AWS")] = False,
+    workers: Annotated[int | None, typer.Option(help="Run on a local Dask cluster of N worker processes "
+                                                "(needs streamcompare[distributed])")] = None,
+    cluster: Annotated[str | None, typer.Option(help="Run on the Dask cluster whose scheduler is at this "
+                                                "address, e.g. tcp://10.0.0.5:8786")] = None,
 ) -> None:
     """Measure publish latency, end-to-end latency and throughput with one open-loop harness."""
     systems = SYSTEMS if system == "all" else (system,)
@@ -90,6 +94,13 @@ def bench_command(
     overrides = parse_overrides(set_ or [])
     if overrides:
         chosen = chosen.with_overrides(**overrides)
+    if workers is not None:
+        if not 1 <= workers <= 64:
+            raise ConfigError(f"--workers must be between 1 and 64, got {workers}", field="--workers",
+                              fix="use one worker per core (or per client machine with --cluster)")
+        chosen = chosen.with_overrides(workers=workers)
+    engine = {"workers": chosen.workers, "cluster": cluster,
+              "secrets_from": None if target == "local" else {"kind": "config", "path": str(Path(target).resolve())}}
     for name in systems:  # what needs no cluster is checked before one is started
         if problem := record_size_problem(name, chosen):
             raise problem
@@ -108,7 +119,7 @@ def bench_command(
         try:
             for name in systems:
                 interrupt.doing(f"bench {name} (workload {chosen.name})")
-                results.append(_run_one(name, driver_target, chosen, folder))
+                results.append(_run_one(name, driver_target, chosen, folder, engine))
         except interrupt.Interrupted:
             interrupt.cleaned("wrote no partial result")
             for done in results:
@@ -127,7 +138,8 @@ def _check_target(systems: tuple[str, ...], target: Target, workload: Workload) 
             console.print(f"note: {note}", markup=False, highlight=False)
 
 
-def _run_one(name: str, target: Target, workload: Workload, results_dir: Path) -> RunResult:
+def _run_one(name: str, target: Target, workload: Workload, results_dir: Path,
+             engine: dict[str, Any] | None = None) -> RunResult:
     total = None if workload.is_max_rate else int(workload.rate) * (workload.duration_s + workload.warmup_s)
     columns = (TextColumn(f"{name:<8}"), TextColumn("{task.fields[phase]:<9}"), BarColumn(),
                TextColumn("sent {task.fields[sent]:>8} acked {task.fields[acked]:>8} "
@@ -142,7 +154,14 @@ def _run_one(name: str, target: Target, workload: Workload, results_dir: Path) -
             bar.update(task, completed=event.sent if total else None, phase=event.phase, sent=event.sent,
                        acked=event.acked, received=event.received)
 
-        result = run_benchmark(name, target, workload, progress=on_progress)
+        if engine and (engine.get("workers") or engine.get("cluster")):
+            from streamcompare.bench.workers import run_distributed
+
+            result = run_distributed(name, target, workload, workers=engine["workers"], cluster=engine["cluster"],
+                                     secrets_from=engine["secrets_from"], progress=on_progress,
+                                     partial_dir=results_dir)
+        else:
+            result = run_benchmark(name, target, workload, progress=on_progress)
     path = result.write(results_dir)
     console.print(f"{name}: result written to {path}", markup=False, highlight=False)
     return result
