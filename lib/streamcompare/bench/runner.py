@@ -279,6 +279,11 @@ def _quietly(fn: Callable[[], Any]) -> str | None:
 
 def _placement(ref: DriverRef, registry: DriverRegistry, requested: bool | None,
                clock: Clock) -> tuple[bool, str | None]:
+    if ref.name == "null":  # the floor hands records over in process (drivers/null.py)
+        if requested is True:
+            raise ConfigError("the null driver delivers in process: its consumer cannot run in a child",
+                              field="consumer_in_subprocess", fix="pass consumer_in_subprocess=False or None")
+        return False, None
     portable = ref.portable(registry)
     real_clock = isinstance(clock, MonotonicClock)
     if requested is True:
