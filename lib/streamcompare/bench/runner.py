@@ -38,7 +38,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from streamcompare import interrupt
-from streamcompare.bench import maxrate
+from streamcompare.bench import maxrate, settle
 from streamcompare.bench.clock import Clock, MonotonicClock
 from streamcompare.bench.consumer import DRAIN_IDLE_S, ConsumerGroup, ConsumerPlan
 from streamcompare.bench.driverref import DriverRef
@@ -280,6 +280,11 @@ def _quietly(fn: Callable[[], Any]) -> str | None:
 
 def _placement(ref: DriverRef, registry: DriverRegistry, requested: bool | None,
                clock: Clock) -> tuple[bool, str | None]:
+    if ref.name == "null":  # the floor hands records over in process (drivers/null.py)
+        if requested is True:
+            raise ConfigError("the null driver delivers in process: its consumer cannot run in a child",
+                              field="consumer_in_subprocess", fix="pass consumer_in_subprocess=False or None")
+        return False, None
     portable = ref.portable(registry)
     real_clock = isinstance(clock, MonotonicClock)
     if requested is True:
@@ -329,7 +334,10 @@ def run_benchmark(driver_name: str, target: Target, workload: Workload, *,
         m, trials = _max_rate(ref, workload, base, common)
         mode = "max-rate"
     else:
+        settled = _settle(ref, workload, base, common)
         m = run_once(ref, workload, int(workload.rate), stream=base, **common)
+        if settled:
+            m.notes.append(settled)
         mode = "fixed-rate"
     c = m.counts
     received = 0 if c["lost"] is None else c["acked"] - c["lost"] + c["unacked_received"]
@@ -355,6 +363,24 @@ def run_benchmark(driver_name: str, target: Target, workload: Workload, *,
         notes=[*([note] if note else []), *m.notes],
         labels={str(k): str(v) for k, v in (labels or {}).items()},
     )
+
+
+def _settle(ref: DriverRef, workload: Workload, base: str, common: dict[str, Any]) -> str | None:
+    """Short passes of the same loop until latency is steady (bench/settle.py); the note, or None when off."""
+    rules = workload.settle
+    if not rules.max_passes:
+        return None
+    short = workload.with_overrides(duration_s=rules.pass_s, warmup_s=0.0)
+    key = "e2e" if workload.consumers else "publish_latency"
+
+    def run_pass(i: int) -> float | None:
+        m = run_once(ref, short, int(workload.rate), stream=f"{base}-w{i}", **common)
+        value = getattr(m, key).quantiles()["p50"]
+        _emit(common["progress"], Progress("trial", target_rate=m.rate, message=f"warm-up pass {i}: p50 "
+                                           f"{'-' if value is None else f'{float(value) / 1000:.1f} ms'}"))
+        return None if value is None else float(value)
+
+    return settle.settle(run_pass, rules).note(rules)
 
 
 def _max_rate(ref: DriverRef, workload: Workload, base: str,

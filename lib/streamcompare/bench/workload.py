@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from streamcompare.bench.schedule import Bursts
+from streamcompare.bench.settle import SettleRules
 from streamcompare.errors import ConfigError
 from streamcompare.validation import config_error
 from streamcompare.yamlio import read_yaml
@@ -124,6 +125,7 @@ class Workload(_Frozen):
     kafka: KafkaSettings = KafkaSettings()
     kinesis: KinesisSettings = KinesisSettings()
     max_rate: MaxRateSearch = MaxRateSearch()
+    settle: SettleRules = SettleRules()
 
     @field_validator("rate", mode="before")
     @classmethod

@@ -18,10 +18,17 @@ def _kinesis(target: Target) -> Driver:
     return KinesisDriver(target)
 
 
+def _null(target: Mapping[str, Any]) -> Driver:
+    from streamcompare.drivers.null import NullDriver
+
+    return NullDriver(target)
+
+
 def register_builtin(registry: DriverRegistry) -> None:
-    """Register the built-in drivers (kafka, kinesis) in a registry."""
+    """Register the built-in drivers (kafka, kinesis, and null: the harness's floor) in a registry."""
     registry.register("kafka", _kafka)
     registry.register("kinesis", _kinesis)
+    registry.register("null", _null)
 
 
 register_builtin(DRIVERS)
