@@ -13,13 +13,14 @@ import time
 
 from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.workload import builtin_workload
+from streamcompare.target import Target
 
 
 def floor(rate: int, seconds: float) -> dict[str, float]:
     workload = builtin_workload("quick").with_overrides(rate=rate, duration_s=seconds, warmup_s=1.0,
                                                         **{"settle.max_passes": 0})
     cpu0, t0 = time.process_time(), time.monotonic()
-    result = run_benchmark("null", {"kind": "local"}, workload, seed=1)
+    result = run_benchmark("null", Target(), workload, seed=1)
     cpu = time.process_time() - cpu0
     q = result.quantiles
     figures = {f"{name}_{k}_ms": (q[key][k] or 0) / 1000 for name, key in (("publish", "publish_latency"),

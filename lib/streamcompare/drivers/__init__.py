@@ -18,7 +18,7 @@ def _kinesis(target: Target) -> Driver:
     return KinesisDriver(target)
 
 
-def _null(target: Mapping[str, Any]) -> Driver:
+def _null(target: Target) -> Driver:
     from streamcompare.drivers.null import NullDriver
 
     return NullDriver(target)

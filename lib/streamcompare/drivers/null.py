@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from streamcompare.drivers.base import AckCallback, DriverCounters, StreamSpec
+from streamcompare.target import Target
 
 IN_PROCESS_ONLY = True
 
@@ -101,8 +102,8 @@ class NullConsumer:
 class NullDriver:
     name = "null"
 
-    def __init__(self, target: Mapping[str, Any]) -> None:
-        self._target = dict(target)
+    def __init__(self, target: Target) -> None:
+        self._target = target
 
     def admin(self) -> NullAdmin:
         return NullAdmin()
