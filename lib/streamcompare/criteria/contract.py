@@ -21,7 +21,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -32,6 +32,8 @@ from streamcompare.headlines import EVIDENCE, Evidence
 
 OPTIONS = ("kafka-self-managed", "msk", "kinesis")
 """The deployment options the decision weighs."""
+OPTION_SYSTEM = {"kafka-self-managed": "kafka", "msk": "kafka", "kinesis": "kinesis"}
+"""The system each option runs (the one map; measured evidence is per system)."""
 Mode = Literal["live", "replay"]
 
 
@@ -189,3 +191,71 @@ class Context:
     def emulated(self, system: str) -> bool:
         flags = self.target.get("emulator") or {}
         return bool(flags.get(system, False)) if isinstance(flags, Mapping) else False
+
+
+# --- the protocol ------------------------------------------------------------------------------------
+class Criterion(Protocol):
+    """What every scored criterion module provides; mypy checks each module against it in registry.py.
+
+    Evidence and knobs are each criterion's own types, so the protocol takes them as `Any`.
+    """
+
+    NAME: str
+    TITLE: str
+    Knobs: type[Any]
+
+    def collect(self, ctx: Context) -> Any: ...
+    def view(self, evidence: Any, knobs: Any, /) -> View: ...
+    def scores(self, evidence: Any, knobs: Any, /) -> dict[str, Score]: ...
+    def headlines(self, evidence: Any, knobs: Any, /) -> dict[str, dict[str, Any]]: ...
+
+
+# --- the decision's optional hooks ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scenario:
+    """The decision's scenario, handed to every criterion that models it (see `TakesScenario`)."""
+
+    write_mb_per_s: float
+    record_bytes: int
+    consumers: int
+    retention_hours: float
+    latency_budget_ms: float
+    exactly_once: bool
+
+    @property
+    def mean_records_per_s(self) -> float:
+        return self.write_mb_per_s * 1e6 / self.record_bytes
+
+
+@dataclass(frozen=True)
+class MustHaves:
+    """The decision's must-haves that a criterion's evidence answers (0: no rule); see `AnswersMustHaves`."""
+
+    max_e2e_ms: float = 0.0
+    max_usd_per_month: float = 0.0
+
+
+@runtime_checkable
+class TakesScenario(Protocol):
+    """A criterion that models the decision's scenario: its own knobs with the scenario applied."""
+
+    def apply_scenario(self, knobs: Any, scenario: Scenario, /) -> Any: ...
+
+
+@runtime_checkable
+class AnswersMustHaves(Protocol):
+    """A criterion whose evidence answers must-haves: option -> why it fails them (empty when none)."""
+
+    def must_have_failures(self, evidence: Any, knobs: Any, must: MustHaves, /) -> dict[str, list[str]]: ...
+
+
+@runtime_checkable
+class HasInitialKnobs(Protocol):
+    """A criterion whose starting knobs depend on its evidence (otherwise `Knobs()`)."""
+
+    def initial_knobs(self, evidence: Any, /) -> Any: ...
+
+
+def start_knobs(criterion: Criterion, evidence: Any) -> Any:
+    """The criterion's starting knobs for this evidence."""
+    return criterion.initial_knobs(evidence) if isinstance(criterion, HasInitialKnobs) else criterion.Knobs()

@@ -7,12 +7,13 @@ local stack the Kinesis server is an emulator, but boto3's signing and HTTP cost
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from streamcompare.criteria.contract import OPTIONS, Context, Markdown, Score, Table, View, clamp, knob
+from streamcompare.criteria.contract import OPTIONS, Context, Markdown, Scenario, Score, Table, View, clamp, knob
 from streamcompare.headlines import headline
 from streamcompare.probes.client_cpu import client_cpu_per_record
 from streamcompare.reference import comparison
@@ -138,3 +139,9 @@ def headlines(evidence: Evidence, knobs: Knobs) -> dict[str, dict[str, Any]]:
                                                 "Kafka client CPU per record"),
             "kinesis_batch_cpu_us_per_record": headline(None if kinesis is None else round(kinesis, 1), "µs",
                                                         "measured", "Kinesis PutRecords client CPU per record")}
+
+
+def apply_scenario(knobs: Knobs, scenario: Scenario) -> Knobs:
+    """The decision's scenario as this page's knobs, within their range (contract.TakesScenario)."""
+    return dataclasses.replace(knobs, write_records_per_s=min(max(scenario.mean_records_per_s, 10.0), 1_000_000.0),
+                               needs_exactly_once=scenario.exactly_once)
