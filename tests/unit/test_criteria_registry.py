@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -20,6 +21,7 @@ from streamcompare.criteria.contract import (
     Score,
     TakesScenario,
     View,
+    experiment,
     knob,
     start_knobs,
 )
@@ -124,3 +126,20 @@ def test_the_notebook_modules_table_starts_with_the_decision() -> None:
     table = registry.notebook_modules()
     assert next(iter(table)) == "00_decision" and list(table)[1:] == [e.notebook for e in ENTRIES]
     assert all((Path(__file__).resolve().parents[2] / "notebooks" / f"{nb}.ipynb").exists() for nb in table)
+
+
+def test_experiment_measures_and_stores_live_and_reads_the_same_rows_on_replay(tmp_path: Path) -> None:
+    replay = make_context(mode="replay", results_dir=str(tmp_path))
+    live = dataclasses.replace(replay, mode="live", run_id="r1", target={"kind": "local"})
+    calls: list[int] = []
+
+    def measure() -> list[dict[str, Any]]:
+        calls.append(1)
+        return [{"system": "kafka", "seconds": 1.5}]
+
+    assert experiment(live, "demo", measure, settings={"n": 1}) == [{"system": "kafka", "seconds": 1.5}]
+    again = dataclasses.replace(replay, run_id="r1")
+    assert experiment(again, "demo", measure) == [{"system": "kafka", "seconds": 1.5}] and calls == [1]
+    stored = again.store.experiment("r1", "demo")
+    assert stored is not None and stored.evidence == "measured"
+    assert json.loads(stored.path.read_text())["settings"] == {"n": 1}

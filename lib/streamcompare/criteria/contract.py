@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -191,6 +191,20 @@ class Context:
     def emulated(self, system: str) -> bool:
         flags = self.target.get("emulator") or {}
         return bool(flags.get(system, False)) if isinstance(flags, Mapping) else False
+
+
+# --- live / replay -------------------------------------------------------------------------------
+def experiment(ctx: Context, name: str, measure: Callable[[], list[dict[str, Any]]], *,
+               evidence: Evidence = "measured", settings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """One experiment's rows: live, `measure()` and store them under `name`; replay, the run's stored rows.
+
+    The one place a criterion's live/replay/store switch is written (the experiment name is spelt once).
+    """
+    if not ctx.live:
+        return ctx.store.rows(ctx.run_id, name)
+    rows = measure()
+    ctx.store.write_rows(ctx.run_id, name, rows, evidence=evidence, settings=settings, target=ctx.target)
+    return rows
 
 
 # --- the protocol ------------------------------------------------------------------------------------
