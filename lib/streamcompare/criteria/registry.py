@@ -19,7 +19,7 @@ from streamcompare.criteria import (
     security,
 )
 from streamcompare.criteria.contract import Criterion
-from streamcompare.errors import ConfigError
+from streamcompare.errors import one_of
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,4 @@ def notebook_modules() -> dict[str, str]:
 
 def entry(name: str) -> Entry:
     """The scored criterion called `name`; one clear error for an unknown one."""
-    for e in SCORED:
-        if e.name == name:
-            return e
-    raise ConfigError(f"unknown criterion {name!r}", field="criterion", fix=f"use one of {', '.join(names())}")
+    return one_of({e.name: e for e in SCORED}, name, what="criterion", field="criterion")
