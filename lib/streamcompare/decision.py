@@ -209,10 +209,3 @@ def _evidence_share(frame: pd.DataFrame, total_weight: float) -> dict[str, float
     options = frame["option"].nunique()
     shares = frame.groupby("evidence")["weight"].sum() / (total_weight * options)
     return {kind: float(shares.get(kind, 0.0)) for kind in EVIDENCE}
-
-
-def collect_scores(headlines: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
-    """Scores recorded by the criterion notebooks that completed, from the run's headlines.json."""
-    rows = [{**row, "why": row.get("why", row.get("source", ""))}
-            for name, entry in headlines.items() if entry.get("status") == "ok" for row in entry.get("scores", [])]
-    return pd.DataFrame(rows, columns=SCORE_COLUMNS)

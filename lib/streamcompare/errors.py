@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class StreamcompareError(Exception):
     """A failure the user can fix; the CLI prints it without a traceback and exits non-zero."""
@@ -30,3 +35,11 @@ class PrerequisiteError(StreamcompareError):
 
 class StackError(StreamcompareError):
     """The local stack could not start, stop or be reached."""
+
+
+def one_of(table: Mapping[str, T], name: str, *, what: str, field: str) -> T:
+    """`table[name]`, or the one "unknown <what>" error naming the field and every choice."""
+    try:
+        return table[name]
+    except KeyError:
+        raise ConfigError(f"unknown {what} {name!r}", field=field, fix=f"use one of: {', '.join(table)}") from None

@@ -4,16 +4,13 @@ Mechanism: `record_headlines` and `record_scores` display a bundle of the privat
 `application/x-streamcompare+json` (raw, with an empty text/plain fallback, so nothing visible appears;
 the report drops it from HTML). The report reads every such output of the executed notebook
 (`read_recorded`), stores the merged result in the output notebook's metadata (`metadata.streamcompare`),
-appends it to the run's `headlines.json` (`{notebook: {"title", "status", "headlines", "scores"}}`), and
-passes that file's path to 00_decision as the `headlines_file` parameter, where `load_headlines` and
-`decision.collect_scores` read it.
+and appends it to the run's `headlines.json` (`{notebook: {"title", "status", "headlines", "scores"}}`).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Any, Literal, get_args
 
 from streamcompare.errors import ConfigError
@@ -55,12 +52,3 @@ def read_recorded(nb: Any) -> dict[str, Any]:
                 criteria = {row["criterion"] for row in payload.get("rows", [])}
                 scores = [row for row in scores if row["criterion"] not in criteria] + list(payload["rows"])
     return {"headlines": headlines, "scores": scores}
-
-
-def load_headlines(path: str | Path) -> dict[str, dict[str, Any]]:
-    """The run's headlines.json: {notebook: {"title", "status", "headlines", "scores", "error"}}."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"no headlines file {path}", field="headlines_file",
-                          fix="run this notebook through `streamcompare report`, which writes it")
-    return json.loads(path.read_text(encoding="utf-8"))

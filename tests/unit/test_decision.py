@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from streamcompare.decision import collect_scores, decide, scores_frame
+from streamcompare.decision import decide, scores_frame
 from streamcompare.errors import ConfigError
 
 pytestmark = pytest.mark.unit
@@ -104,18 +104,6 @@ def test_dataframe_input_and_duplicates() -> None:
     assert decide(frame, WEIGHTS).recommendation == "kinesis"
     with pytest.raises(ConfigError, match="more than one score"):
         decide(pd.concat([frame, frame.head(1)]), WEIGHTS)
-
-
-def test_collect_scores_uses_completed_notebooks_only() -> None:
-    headlines = {
-        "10_latency": {"status": "ok", "scores": [{"criterion": "latency", "option": "a", "score": 7.0,
-                                                   "evidence": "measured", "source": ""}]},
-        "20_cost": {"status": "failed", "scores": [{"criterion": "cost", "option": "a", "score": 1.0,
-                                                    "evidence": "modelled", "source": ""}]},
-    }
-    frame = collect_scores(headlines)
-    assert frame["criterion"].tolist() == ["latency"]
-    assert collect_scores({}).empty
 
 
 def test_sensitivity_frame_and_headlines_are_complete() -> None:

@@ -10,13 +10,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from streamcompare.criteria import NOTEBOOK_MODULES
 from streamcompare.criteria.contract import knob_specs
+from streamcompare.criteria.registry import notebook_modules
 
 pytestmark = pytest.mark.unit
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
-CRITERIA = ["00_decision", "01_latency", "02_programming_interfaces", "03_reliability", "04_flow_control",
-            "05_security", "06_cost", "07_scaling_operations"]
+CRITERIA = list(notebook_modules())
 
 
 def test_one_notebook_per_criterion() -> None:
@@ -47,7 +46,7 @@ def test_each_notebook_imports_its_one_criterion_module_which_follows_the_contra
     nb = nbformat.read(path, as_version=4)
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     imported = re.findall(r"from streamcompare\.criteria import (\w+) as criterion", source)
-    assert imported == [NOTEBOOK_MODULES[path.stem]]
+    assert imported == [notebook_modules()[path.stem]]
     module = importlib.import_module(f"streamcompare.criteria.{imported[0]}")
     for name in ("NAME", "TITLE", "Knobs", "collect", "view", "scores", "headlines"):
         assert hasattr(module, name), f"{module.__name__} lacks {name}"

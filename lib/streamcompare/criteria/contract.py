@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import pandas as pd
 
@@ -33,6 +33,8 @@ from streamcompare.target import Target
 
 OPTIONS = ("kafka-self-managed", "msk", "kinesis")
 """The deployment options the decision weighs."""
+OPTION_SYSTEM = {"kafka-self-managed": "kafka", "msk": "kafka", "kinesis": "kinesis"}
+"""The system each option runs (the one map; measured evidence is per system)."""
 Mode = Literal["live", "replay"]
 
 
@@ -188,3 +190,85 @@ class Context:
 
     def emulated(self, system: str) -> bool:
         return self.target.emulated.of(system)
+
+
+# --- live / replay -------------------------------------------------------------------------------
+def experiment(ctx: Context, name: str, measure: Callable[[], list[dict[str, Any]]], *,
+               evidence: Evidence = "measured", settings: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """One experiment's rows: live, `measure()` and store them under `name`; replay, the run's stored rows.
+
+    The one place a criterion's live/replay/store switch is written (the experiment name is spelt once).
+    """
+    if not ctx.live:
+        return ctx.store.rows(ctx.run_id, name)
+    rows = measure()
+    ctx.store.write_rows(ctx.run_id, name, rows, evidence=evidence, settings=settings, target=ctx.target)
+    return rows
+
+
+# --- the protocol ------------------------------------------------------------------------------------
+class Criterion(Protocol):
+    """What every scored criterion module provides; mypy checks each module against it in registry.py.
+
+    Evidence and knobs are each criterion's own types, so the protocol takes them as `Any`.
+    """
+
+    NAME: str
+    TITLE: str
+    Knobs: type[Any]
+
+    def collect(self, ctx: Context) -> Any: ...
+    def view(self, evidence: Any, knobs: Any, /) -> View: ...
+    def scores(self, evidence: Any, knobs: Any, /) -> dict[str, Score]: ...
+    def headlines(self, evidence: Any, knobs: Any, /) -> dict[str, dict[str, Any]]: ...
+
+
+# --- the decision's optional hooks ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scenario:
+    """The decision's scenario, handed to every criterion that models it (see `TakesScenario`)."""
+
+    write_mb_per_s: float
+    record_bytes: int
+    consumers: int
+    retention_hours: float
+    latency_budget_ms: float
+    exactly_once: bool
+
+    @property
+    def mean_records_per_s(self) -> float:
+        return self.write_mb_per_s * 1e6 / self.record_bytes
+
+
+@dataclass(frozen=True)
+class MustHaves:
+    """The decision's must-haves that a criterion's evidence answers (0: no rule); see `AnswersMustHaves`."""
+
+    max_e2e_ms: float = 0.0
+    max_usd_per_month: float = 0.0
+
+
+@runtime_checkable
+class TakesScenario(Protocol):
+    """A criterion that models the decision's scenario: its own knobs with the scenario applied."""
+
+    def apply_scenario(self, knobs: Any, scenario: Scenario, /) -> Any: ...
+
+
+@runtime_checkable
+class AnswersMustHaves(Protocol):
+    """A criterion whose evidence answers must-haves: option -> why it fails them (empty when none)."""
+
+    def must_have_failures(self, evidence: Any, knobs: Any, must: MustHaves, /) -> dict[str, list[str]]: ...
+
+
+@runtime_checkable
+class HasInitialKnobs(Protocol):
+    """A criterion whose starting knobs depend on its evidence (otherwise `Knobs()`)."""
+
+    def initial_knobs(self, evidence: Any, /) -> Any: ...
+
+
+def start_knobs(criterion: Criterion, evidence: Any) -> Any:
+    """The criterion's starting knobs for this evidence."""
+    return criterion.initial_knobs(evidence) if isinstance(criterion, HasInitialKnobs) else criterion.Knobs()

@@ -6,6 +6,7 @@ it was verified. The knobs change the scenario; the scenario file gives the rest
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,7 +28,8 @@ from streamcompare.cost import (
 from streamcompare.cost.estimate import CostEstimate
 from streamcompare.cost.prices import PriceTable
 from streamcompare.cost.scenario import Scenario
-from streamcompare.criteria.contract import Chart, Context, Markdown, Score, Table, View, knob
+from streamcompare.criteria.contract import Chart, Context, Markdown, MustHaves, Score, Table, View, knob
+from streamcompare.criteria.contract import Scenario as DecisionScenario
 from streamcompare.headlines import headline
 
 NAME = "cost"
@@ -177,3 +179,17 @@ def headlines(evidence: Evidence, knobs: Knobs) -> dict[str, dict[str, Any]]:
                                    note=stale_prices_warning(evidence.prices, today) or
                                    f"{price_table_age_days(evidence.prices, today)} days old")
     return out
+
+
+def apply_scenario(knobs: Knobs, scenario: DecisionScenario) -> Knobs:
+    """The decision's scenario as this page's knobs (the decision's hook, contract.TakesScenario)."""
+    return dataclasses.replace(knobs, write_mb_per_s=scenario.write_mb_per_s, avg_record_bytes=scenario.record_bytes,
+                               consumers=scenario.consumers, retention_hours=scenario.retention_hours)
+
+
+def must_have_failures(evidence: Evidence, knobs: Knobs, must: MustHaves) -> dict[str, list[str]]:
+    """Options over the monthly budget (modelled); the decision's hook, contract.AnswersMustHaves."""
+    if not must.max_usd_per_month:
+        return {}
+    return {option: [f"${usd:,.0f} a month (modelled) over the ${must.max_usd_per_month:,.0f} budget"]
+            for option, usd in option_costs(estimates(evidence, knobs)).items() if usd > must.max_usd_per_month}

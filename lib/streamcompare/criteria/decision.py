@@ -10,15 +10,29 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import pandas as pd
 
 from streamcompare import charts
 from streamcompare.criteria import choices as ch
-from streamcompare.criteria import scored_criteria
-from streamcompare.criteria.contract import OPTIONS, Chart, Context, Markdown, Score, Table, View, knob
+from streamcompare.criteria import registry
+from streamcompare.criteria.contract import (
+    OPTIONS,
+    AnswersMustHaves,
+    Chart,
+    Context,
+    Criterion,
+    Markdown,
+    MustHaves,
+    Scenario,
+    Score,
+    Table,
+    TakesScenario,
+    View,
+    knob,
+    start_knobs,
+)
 from streamcompare.decision import DecisionResult, decide
 from streamcompare.headlines import headline
 
@@ -29,19 +43,21 @@ _S = "scenario"
 _M = "must-haves (0 or off: no rule)"
 
 
-def _weight(default: float, label: str) -> Any:
-    return knob(default, label, low=0, high=10, step=0.5, group="weights (0 ignores a criterion)")
+def _weight(name: str) -> Any:
+    """A weight knob whose default and label come from the criterion's registry entry."""
+    e = registry.entry(name)
+    return knob(e.weight, e.weight_label, low=0, high=10, step=0.5, group="weights (0 ignores a criterion)")
 
 
 @dataclass(frozen=True)
 class Knobs:
-    latency: float = _weight(5.0, "latency")
-    interfaces: float = _weight(3.0, "programming interfaces")
-    reliability: float = _weight(5.0, "reliability")
-    flow_control: float = _weight(3.0, "flow control")
-    security: float = _weight(4.0, "security")
-    cost: float = _weight(6.0, "cost")
-    operations: float = _weight(5.0, "scaling and operations")
+    latency: float = _weight("latency")
+    interfaces: float = _weight("interfaces")
+    reliability: float = _weight("reliability")
+    flow_control: float = _weight("flow_control")
+    security: float = _weight("security")
+    cost: float = _weight("cost")
+    operations: float = _weight("operations")
     write_mb_per_s: float = knob(1.0, "write throughput", unit="MB/s", low=0.1, high=1000, log=True, group=_S)
     record_bytes: int = knob(1024, "record size", unit="bytes", low=100, high=1_000_000, log=True, group=_S)
     consumers: int = knob(2, "consumer applications", low=1, high=50, group=_S)
@@ -54,12 +70,13 @@ class Knobs:
     max_usd_per_month: float = knob(0.0, "budget at most", unit="USD/month", low=0, high=100_000, step=100, group=_M)
 
 
-WEIGHTS = ("latency", "interfaces", "reliability", "flow_control", "security", "cost", "operations")
+WEIGHTS = registry.names()
+"""The weight knobs, one per scored criterion (a test checks Knobs has a field for each)."""
 
 
 @dataclass(frozen=True)
 class Evidence:
-    criteria: dict[str, tuple[ModuleType, Any]]   # criterion name -> (module, its evidence of this run)
+    criteria: dict[str, tuple[Criterion, Any]]   # criterion name -> (module, its evidence of this run)
     failed: dict[str, str]                        # criterion name -> why its evidence could not be read
     choices: ch.Choices
     run_id: str
@@ -68,9 +85,9 @@ class Evidence:
 def collect(ctx: Context) -> Evidence:
     """Every criterion's evidence of this run, read from the store (the decision itself measures nothing)."""
     replay = dataclasses.replace(ctx, mode="replay")
-    found: dict[str, tuple[ModuleType, Any]] = {}
+    found: dict[str, tuple[Criterion, Any]] = {}
     failed: dict[str, str] = {}
-    for module in scored_criteria():
+    for module in (e.module for e in registry.SCORED):
         try:
             found[module.NAME] = (module, module.collect(replay))
         except Exception as exc:  # one unreadable criterion must not hide the others  # noqa: BLE001
@@ -83,23 +100,15 @@ def initial_knobs(evidence: Evidence) -> Knobs:
 
 
 # --- scores under the scenario ------------------------------------------------------------------------
-def criterion_knobs(module: ModuleType, evidence: Any, knobs: Knobs) -> Any:
-    """The criterion's own knobs with the scenario applied where the criterion models it."""
-    start = module.initial_knobs(evidence) if hasattr(module, "initial_knobs") else module.Knobs()
-    mean_records = knobs.write_mb_per_s * 1e6 / knobs.record_bytes
-    scenario: dict[str, dict[str, Any]] = {
-        "cost": {"write_mb_per_s": knobs.write_mb_per_s, "avg_record_bytes": knobs.record_bytes,
-                 "consumers": knobs.consumers, "retention_hours": knobs.retention_hours},
-        "flow_control": {"mean_records_per_s": min(max(mean_records, 100.0), 100_000.0),
-                         "record_bytes": min(max(knobs.record_bytes, 100), 100_000),
-                         "shards": min(200, max(1, -(-int(knobs.write_mb_per_s * 1e6) // 1_000_000),
-                                                -(-int(mean_records) // 1000)))},
-        "latency": {"latency_budget_ms": knobs.latency_budget_ms, "kinesis_consumers": min(knobs.consumers, 5)},
-        "interfaces": {"write_records_per_s": min(max(mean_records, 10.0), 1_000_000.0),
-                       "needs_exactly_once": knobs.exactly_once},
-    }
-    changes = {k: v for k, v in scenario.get(module.NAME, {}).items() if hasattr(start, k)}
-    return dataclasses.replace(start, **changes)
+def scenario(knobs: Knobs) -> Scenario:
+    return Scenario(knobs.write_mb_per_s, knobs.record_bytes, knobs.consumers, knobs.retention_hours,
+                    knobs.latency_budget_ms, knobs.exactly_once)
+
+
+def criterion_knobs(module: Criterion, evidence: Any, knobs: Knobs) -> Any:
+    """The criterion's own knobs with the scenario applied where the criterion models it (its hook)."""
+    start = start_knobs(module, evidence)
+    return module.apply_scenario(start, scenario(knobs)) if isinstance(module, TakesScenario) else start
 
 
 def all_scores(evidence: Evidence, knobs: Knobs) -> dict[str, dict[str, Score]]:
@@ -132,19 +141,13 @@ def exclusions(evidence: Evidence, knobs: Knobs) -> dict[str, list[str]]:
         if knobs.min_consumers > limit:
             out["kinesis"].append(f"{knobs.min_consumers} consumers at full speed: Kinesis enhanced fan-out allows at "
                                   f"most {limit} per stream (documented)")
-    if knobs.max_e2e_ms and "latency" in evidence.criteria:
-        module, lat_evidence = evidence.criteria["latency"]
-        totals = module.cloud_totals(lat_evidence, criterion_knobs(module, lat_evidence, knobs))
-        for option, system in (("kafka-self-managed", "kafka"), ("msk", "kafka"), ("kinesis", "kinesis")):
-            ms = totals[system, "end-to-end"]
-            if ms > knobs.max_e2e_ms:
-                out[option].append(f"end-to-end {ms:.0f} ms (modelled) over {knobs.max_e2e_ms:.0f} ms")
-    if knobs.max_usd_per_month and "cost" in evidence.criteria:
-        module, cost_evidence = evidence.criteria["cost"]
-        costs = module.option_costs(module.estimates(cost_evidence, criterion_knobs(module, cost_evidence, knobs)))
-        for option, usd in costs.items():
-            if usd > knobs.max_usd_per_month:
-                out[option].append(f"${usd:,.0f} a month (modelled) over the ${knobs.max_usd_per_month:,.0f} budget")
+    must = MustHaves(max_e2e_ms=knobs.max_e2e_ms, max_usd_per_month=knobs.max_usd_per_month)
+    for module, criterion_evidence in evidence.criteria.values():
+        if isinstance(module, AnswersMustHaves):
+            own = criterion_knobs(module, criterion_evidence, knobs)
+            failures = module.must_have_failures(criterion_evidence, own, must)
+            for option, why in failures.items():
+                out[option].extend(why)
     return {o: why for o, why in out.items() if why}
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from streamcompare import charts
 from streamcompare.bench.workload import Workload
-from streamcompare.criteria.contract import Chart, Context, Markdown, Score, Table, View, clamp, knob
+from streamcompare.criteria.contract import Chart, Context, Markdown, Scenario, Score, Table, View, clamp, knob
 from streamcompare.headlines import headline
 from streamcompare.models import shard_limits as sl
 from streamcompare.target import Target
@@ -275,3 +275,11 @@ def headlines(evidence: Evidence, knobs: Knobs) -> dict[str, dict[str, Any]]:
                                                    "modelled", "Kinesis writes throttled (simulated)"),
             "kinesis_shards_needed": headline(values["kinesis_shards_needed"], "shards", "modelled",
                                               "shards for no throttling")}
+
+
+def apply_scenario(knobs: Knobs, scenario: Scenario) -> Knobs:
+    """The decision's scenario as this page's knobs, within their ranges (contract.TakesScenario)."""
+    mean = scenario.mean_records_per_s
+    shards = min(200, max(1, -(-int(scenario.write_mb_per_s * 1e6) // 1_000_000), -(-int(mean) // 1000)))
+    return dataclasses.replace(knobs, mean_records_per_s=min(max(mean, 100.0), 100_000.0),
+                               record_bytes=min(max(scenario.record_bytes, 100), 100_000), shards=shards)

@@ -7,6 +7,7 @@ parameters are the knobs, with Kafka's broker time taken from this run's measure
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,20 @@ from streamcompare import charts
 from streamcompare.bench.results import RunResult
 from streamcompare.bench.runner import run_benchmark
 from streamcompare.bench.summary import client_label
-from streamcompare.criteria.contract import OPTIONS, Chart, Context, Markdown, Score, Table, View, clamp, knob
+from streamcompare.criteria.contract import (
+    OPTION_SYSTEM,
+    OPTIONS,
+    Chart,
+    Context,
+    Markdown,
+    MustHaves,
+    Scenario,
+    Score,
+    Table,
+    View,
+    clamp,
+    knob,
+)
 from streamcompare.headlines import headline
 from streamcompare.models import cloud_latency as lm
 from streamcompare.reference.published_latency import published_reference
@@ -251,3 +265,19 @@ def headlines(evidence: Evidence, knobs: Knobs) -> dict[str, dict[str, Any]]:
                                        "Kafka end-to-end in the cloud (model)"),
         "runs": headline(len(evidence.results), "runs", "measured", "benchmark runs in this report"),
     }
+
+
+def apply_scenario(knobs: Knobs, scenario: Scenario) -> Knobs:
+    """The decision's scenario as this page's knobs (contract.TakesScenario)."""
+    return dataclasses.replace(knobs, latency_budget_ms=scenario.latency_budget_ms,
+                               kinesis_consumers=min(scenario.consumers, 5))
+
+
+def must_have_failures(evidence: Evidence, knobs: Knobs, must: MustHaves) -> dict[str, list[str]]:
+    """Options whose modelled cloud end-to-end latency is over the must-have (contract.AnswersMustHaves)."""
+    if not must.max_e2e_ms:
+        return {}
+    totals = cloud_totals(evidence, knobs)
+    return {option: [f"end-to-end {ms:.0f} ms (modelled) over {must.max_e2e_ms:.0f} ms"]
+            for option, system in OPTION_SYSTEM.items()
+            if (ms := totals[system, "end-to-end"]) > must.max_e2e_ms}

@@ -7,12 +7,24 @@ local stack the Kinesis server is an emulator, but boto3's signing and HTTP cost
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from streamcompare.criteria.contract import OPTIONS, Context, Markdown, Score, Table, View, clamp, knob
+from streamcompare.criteria.contract import (
+    OPTIONS,
+    Context,
+    Markdown,
+    Scenario,
+    Score,
+    Table,
+    View,
+    clamp,
+    experiment,
+    knob,
+)
 from streamcompare.headlines import headline
 from streamcompare.probes.client_cpu import client_cpu_per_record
 from streamcompare.reference import comparison
@@ -42,8 +54,9 @@ class Evidence:
 
 def collect(ctx: Context) -> Evidence:
     """Live: client CPU per record for each producer variant, stored; replay: that run's stored rows."""
-    if ctx.live:
-        records = int(ctx.options.get("cpu_records", 1000))
+    records = int(ctx.options.get("cpu_records", 1000))
+
+    def measure() -> list[dict[str, Any]]:
         rows = []
         for system, settings in CPU_VARIANTS:
             synchronous = settings.get("producer_mode") == "put_record"  # a round trip per record: keep it short
@@ -51,10 +64,9 @@ def collect(ctx: Context) -> Evidence:
             row = client_cpu_per_record(ctx.target, system, settings, records=count,
                                         replication_factor=ctx.workload.replication_factor)
             rows.append({**row, "emulator": ctx.emulated(system)})
-        ctx.store.write_rows(ctx.run_id, EXPERIMENT, rows, evidence="measured", settings={"records": records},
-                             target=ctx.target)
-    else:
-        rows = ctx.store.rows(ctx.run_id, EXPERIMENT)
+        return rows
+
+    rows = experiment(ctx, EXPERIMENT, measure, settings={"records": records})
     return Evidence(pd.DataFrame(rows), comparison.table("interfaces"), comparison.documented_scores("interfaces"),
                     comparison.as_of())
 
@@ -138,3 +150,9 @@ def headlines(evidence: Evidence, knobs: Knobs) -> dict[str, dict[str, Any]]:
                                                 "Kafka client CPU per record"),
             "kinesis_batch_cpu_us_per_record": headline(None if kinesis is None else round(kinesis, 1), "µs",
                                                         "measured", "Kinesis PutRecords client CPU per record")}
+
+
+def apply_scenario(knobs: Knobs, scenario: Scenario) -> Knobs:
+    """The decision's scenario as this page's knobs, within their range (contract.TakesScenario)."""
+    return dataclasses.replace(knobs, write_records_per_s=min(max(scenario.mean_records_per_s, 10.0), 1_000_000.0),
+                               needs_exactly_once=scenario.exactly_once)

@@ -18,7 +18,18 @@ from typing import Any
 import pandas as pd
 
 from streamcompare import charts
-from streamcompare.criteria.contract import OPTIONS, Chart, Context, Markdown, Score, Table, View, clamp, knob
+from streamcompare.criteria.contract import (
+    OPTIONS,
+    Chart,
+    Context,
+    Markdown,
+    Score,
+    Table,
+    View,
+    clamp,
+    experiment,
+    knob,
+)
 from streamcompare.headlines import headline
 from streamcompare.probes.delivery import delivery_check
 from streamcompare.probes.reliability_table import matrix_table, timeline_frame
@@ -55,12 +66,11 @@ class Evidence:
 
 
 def collect(ctx: Context) -> Evidence:
+    labels = {"report_run": ctx.run_id, "notebook": NOTEBOOK}
+    rows = experiment(ctx, EXPERIMENT, lambda: delivery_check(ctx.target, ctx.workload, labels, ctx.store))
     if ctx.live:
-        rows = delivery_check(ctx.target, ctx.workload, {"report_run": ctx.run_id, "notebook": NOTEBOOK}, ctx.store)
-        ctx.store.write_rows(ctx.run_id, EXPERIMENT, rows, evidence="measured", target=ctx.target)
         fault_rows, note = _measure_faults(ctx)
     else:
-        rows = ctx.store.rows(ctx.run_id, EXPERIMENT)
         fault_rows = ctx.store.rows(ctx.run_id, FAULTS)
         note = "" if fault_rows else "No fault experiments were stored for this run."
     return Evidence(pd.DataFrame(rows), comparison.table("reliability"),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from streamcompare.criteria.contract import OPTIONS, Context, Markdown, Score, Table, View, clamp, knob
+from streamcompare.criteria.contract import OPTIONS, Context, Markdown, Score, Table, View, clamp, experiment, knob
 from streamcompare.headlines import headline
 from streamcompare.probes import scaling
 from streamcompare.reference import comparison
@@ -33,13 +33,12 @@ class Evidence:
 
 def collect(ctx: Context) -> Evidence:
     """Live: time Kinesis UpdateShardCount 2 -> 4 and Kafka CreatePartitions 3 -> 6; replay: that run's rows."""
-    if ctx.live:
+    def measure() -> list[dict[str, Any]]:
         rf = ctx.workload.replication_factor
-        rows = [scaling.kinesis_reshard(ctx.target, 2, 4).as_dict(),
+        return [scaling.kinesis_reshard(ctx.target, 2, 4).as_dict(),
                 scaling.kafka_add_partitions(ctx.target, 3, 6, replication_factor=rf).as_dict()]
-        ctx.store.write_rows(ctx.run_id, EXPERIMENT, rows, evidence="measured", target=ctx.target)
-    else:
-        rows = ctx.store.rows(ctx.run_id, EXPERIMENT)
+
+    rows = experiment(ctx, EXPERIMENT, measure)
     return Evidence(pd.DataFrame(rows), comparison.table("operations"), comparison.documented_scores("operations"),
                     comparison.as_of())
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from streamcompare.bench.clock import Clock
-from streamcompare.errors import ConfigError
+from streamcompare.errors import ConfigError, one_of
 from streamcompare.stack import faults
 from streamcompare.stack.local import StackState
 
@@ -186,11 +186,7 @@ MATRIX_FAULTS = ("kill-leader", "kill-follower", "pause-leader", "kill-controlle
 
 
 def fault(name: str) -> Fault:
-    try:
-        return FAULTS[name]
-    except KeyError:
-        raise ConfigError(f"unknown fault {name!r}", field="fault",
-                          fix=f"use one of: {', '.join(FAULTS)}") from None
+    return one_of(FAULTS, name, what="fault", field="fault")
 
 
 def setting_for(acks: str, min_isr: int | None, idempotence: bool, unclean: bool, fault_name: str) -> str:
@@ -215,8 +211,4 @@ def setting_for(acks: str, min_isr: int | None, idempotence: bool, unclean: bool
 
 
 def setting(key: str) -> Setting:
-    try:
-        return SETTINGS[key]
-    except KeyError:
-        raise ConfigError(f"unknown setting {key!r}", field="setting",
-                          fix=f"use one of: {', '.join(SETTINGS)}") from None
+    return one_of(SETTINGS, key, what="setting", field="setting")

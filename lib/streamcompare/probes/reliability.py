@@ -26,7 +26,7 @@ from streamcompare.bench.payload import SEQ_BITS, PayloadCodec
 from streamcompare.bench.producer import ProducerPlan, ProducerWorker
 from streamcompare.drivers.base import StreamSpec
 from streamcompare.drivers.kafka import KafkaDriver
-from streamcompare.errors import ConfigError, StackError
+from streamcompare.errors import ConfigError, StackError, one_of
 from streamcompare.probes import faultplans, reconcile
 from streamcompare.stack import faults
 from streamcompare.stack.local import StackState
@@ -252,7 +252,5 @@ def run_cells(state: StackState, cells: Sequence[tuple[str, str]], runs: int, ti
 
 def run_profile(state: StackState, profile: str, *, progress: Progress = lambda _m: None,
                 on_row: Callable[[dict[str, Any]], None] = lambda _r: None) -> list[dict[str, Any]]:
-    if profile not in PROFILES:
-        raise ConfigError(f"unknown profile {profile!r}", field="profile", fix=f"use one of: {', '.join(PROFILES)}")
-    spec = PROFILES[profile]
+    spec = one_of(PROFILES, profile, what="profile", field="profile")
     return run_cells(state, spec["cells"], spec["runs"], spec["timing"], progress=progress, on_row=on_row)

@@ -26,7 +26,7 @@ from streamcompare.bench.payload import PayloadCodec
 from streamcompare.bench.producer import ProducerPlan, ProducerWorker
 from streamcompare.drivers.base import StreamSpec
 from streamcompare.drivers.kinesis import KinesisDriver
-from streamcompare.errors import ConfigError, StackError
+from streamcompare.errors import StackError, one_of
 from streamcompare.probes import reconcile
 from streamcompare.stack.kinesis_limits import control
 from streamcompare.target import Target
@@ -64,12 +64,8 @@ class KinesisTiming:
 def run_one(target: Target, fault: str, setting: str, timing: KinesisTiming | None = None, *,
             clock: Clock | None = None, seed: int | None = None, run: int = 1) -> dict[str, Any]:
     """One run: steady PutRecord(s) load, the fault window, the verification read, the row."""
-    if fault not in KINESIS_FAULTS:
-        raise ConfigError(f"unknown Kinesis fault {fault!r}", field="fault",
-                          fix=f"use one of: {', '.join(KINESIS_FAULTS)}")
-    if setting not in KINESIS_SETTINGS:
-        raise ConfigError(f"unknown Kinesis setting {setting!r}", field="setting",
-                          fix=f"use one of: {', '.join(KINESIS_SETTINGS)}")
+    one_of(KINESIS_FAULTS, fault, what="Kinesis fault", field="fault")
+    one_of(KINESIS_SETTINGS, setting, what="Kinesis setting", field="setting")
     layer = ((target.kinesis.limits if target.kinesis else None) or {}).get("endpoint")
     if not layer:
         raise StackError("the Kinesis fidelity layer is not running",
