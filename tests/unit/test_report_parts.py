@@ -220,6 +220,6 @@ def test_index_for_local_target_notes_the_emulator_and_a_missing_recommendation(
     when = datetime(2026, 1, 1, tzinfo=UTC)
     data = summary(config, [failed], "20260101T000000Z", when, when, "local stack")
     page = index_html(data, [failed])
-    assert "kinesis-mock, an emulator" in page and "No recommendation" in page
+    assert "a Kinesis emulator (named in the target line" in page and "No recommendation" in page
     assert "KeyError: &#x27;latency&#x27;" in page and data["recommendation"] is None
     assert network_references(page) == [] and "<script" not in page

@@ -4,8 +4,8 @@ Kinesis rejects writes over a shard's limit (1 MB/s or 1,000 records/s) and the 
 Kafka delays a client over its quota and rejects nothing. The page simulates both under the user's
 traffic shape (modelled from AWS's documented limits and Kafka's quota rule), and, live, measures both
 under one burst shape with a hot key (probes/flow_control.py): Kinesis through the fidelity layer
-(emulated: kinesis-mock with AWS's per-shard limits) beside the simulation of the same shape, and a
-Kafka client quota on the local cluster (measured).
+(emulated: the local emulator behind the layer that enforces AWS's per-shard limits) beside the
+simulation of the same shape, and a Kafka client quota on the local cluster (measured).
 """
 
 from __future__ import annotations

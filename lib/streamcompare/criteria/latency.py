@@ -1,8 +1,9 @@
 """01_latency: publish and end-to-end percentiles measured on the target, the trend, and the cloud model.
 
 Kafka runs for real on the target (on the local stack: a KRaft cluster on loopback); Kinesis on the
-local stack is kinesis-mock, so its figures are emulated, never AWS's. The cloud view is a model whose
-parameters are the knobs, with Kafka's broker time taken from this run's measurement when there is one.
+local stack is an emulator (MiniStack by default), so its figures are emulated, never AWS's. The cloud
+view is a model whose parameters are the knobs, with Kafka's broker time taken from this run's
+measurement when there is one.
 """
 
 from __future__ import annotations

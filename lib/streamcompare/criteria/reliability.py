@@ -182,14 +182,14 @@ def _fault_blocks(evidence: Evidence, knobs: Knobs) -> list[Any]:
         f"p99 during a fault {best['p99_ms']:,.0f} ms)." if best else
         "**Every setting lost acknowledged records in some run**: see the table."))
     blocks.append(Markdown(
-        "Kinesis: the emulator (kinesis-mock) cannot lose data, so nothing here measures Kinesis durability; "
+        "Kinesis: the emulator cannot lose data, so nothing here measures Kinesis durability; "
         "AWS documents synchronous replication across three availability zones. What is measured (emulated, "
         "through the kit's fidelity layer) is client behaviour under dropped responses, 500/503 answers and "
         "connection resets: retries duplicate and, with several requests in flight, reorder."))
     kinesis = [r for r in evidence.faults if r.get("system") == "kinesis"]
     if kinesis:
         blocks.append(Table(matrix_table(kinesis).drop(columns=["ISR full again after (s)"]),
-                            "Kinesis client behaviour under injected faults (emulated: kinesis-mock behind the "
+                            "Kinesis client behaviour under injected faults (emulated: the local emulator behind the "
                             "fidelity layer), median (min-max) over repeats"))
     return blocks
 

@@ -1,6 +1,6 @@
 """Flow control, measured on both systems under the same traffic shape (bursts and a hot key).
 
-Kinesis (emulated: kinesis-mock behind the fidelity layer that enforces AWS's per-shard limits):
+Kinesis (emulated: the local emulator behind the fidelity layer that enforces AWS's per-shard limits):
 - at the given shard counts (the criterion passes 1, 2 and the count the simulation recommends),
   retries off, so every rejected entry shows: offered vs accepted per second and the throttled
   fraction (the criterion sets the simulation of the same shape beside it: probes do not import models);
@@ -186,7 +186,7 @@ def run(target: Target, variant: Variant = "quick", *, shard_counts: Sequence[in
     result: dict[str, Any] = {"variant": variant, "settings": asdict(settings), "kinesis": [], "kafka": None}
     if kinesis:
         if not (target.kinesis and target.kinesis.limits):
-            raise ConfigError("the Kinesis endpoint has no fidelity layer: kinesis-mock alone never throttles",
+            raise ConfigError("the Kinesis endpoint has no fidelity layer: the emulator alone never throttles",
                               field="kinesis_limits", fix="start the stack with `--kinesis-limits on` (default)")
         for shards in shard_counts:
             result["kinesis"].append(kinesis_run(target, settings, shards, retries=False, progress=progress))

@@ -1,6 +1,6 @@
 """Kinesis client behaviour under failure, through the stack's fidelity layer (emulated).
 
-kinesis-mock cannot lose an acknowledged record (it is one process with its state in memory and no
+The local emulator cannot lose an acknowledged record (it is one process with its state in memory and no
 replicas to lose), so nothing here says anything about Kinesis durability, which AWS documents
 (synchronous replication across three availability zones). What this measures is what the
 *clients* do when the service misbehaves: the fidelity layer drops responses after the write

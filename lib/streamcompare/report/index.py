@@ -20,8 +20,9 @@ INDEX_FILE = "index.html"
 SUMMARY_FILE = "summary.json"
 HEADLINES_FILE = "headlines.json"
 SUMMARY_SCHEMA_VERSION = 1
-EMULATOR_NOTE = ("Kinesis figures from the local stack come from kinesis-mock, an emulator: its latency and "
-                 "throughput say nothing about Amazon Kinesis. Kafka runs for real, on loopback.")
+EMULATOR_NOTE = ("Kinesis figures from the local stack come from a Kinesis emulator (named in the target line; "
+                 "MiniStack by default) behind the kit's fidelity layer, which enforces AWS's per-shard limits: "
+                 "its latency and throughput say nothing about Amazon Kinesis. Kafka runs for real, on loopback.")
 EVIDENCE_HELP = {"measured": "measured by this run on the target above",
                  "emulated": "measured against an emulator made to enforce AWS's documented limits: not AWS's figure",
                  "modelled": "computed from prices, limits and stated assumptions",
