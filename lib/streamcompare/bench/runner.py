@@ -343,26 +343,31 @@ def run_benchmark(driver_name: str, target: Target, workload: Workload, *,
     received = 0 if c["lost"] is None else c["acked"] - c["lost"] + c["unacked_received"]
     _emit(progress, Progress("done", target_rate=m.rate, sent=c["sent"], acked=c["acked"], failed=c["failed"],
                              received=received))
+    return measured_result(
+        run_id, started, mode, workload, target, m, trials,
+        placement={"producers": "threads", "consumer_in_subprocess": in_subprocess, "seed": seed,
+                   "stream": m.stream, "streams": m.streams},
+        notes=[*([note] if note else []), *m.notes], labels={str(k): str(v) for k, v in (labels or {}).items()})
+
+
+def measured_result(run_id: str, started: str, mode: str, workload: Workload, target: Target, m: Measurement,
+                    trials: list[maxrate.Trial], *, placement: dict[str, Any], notes: list[str],
+                    labels: dict[str, str]) -> RunResult:
+    """The RunResult of one measurement: the one place its histograms, windows and metadata are laid out."""
     environment = run_metadata(m.versions)
     environment.pop("versions")
     environment["finished_utc"] = environment.pop("utc")
-    settings = workload.driver_settings(m.system)
     return RunResult(
         run_id=run_id, utc=started, system=m.system, mode=mode,
         workload=workload.model_dump(mode="json"), target=describe_target(m.system, target),
-        driver_settings=settings, versions=m.versions, environment=environment,
-        placement={"producers": "threads", "consumer_in_subprocess": in_subprocess, "seed": seed,
-                   "stream": m.stream, "streams": m.streams},
-        throughput=m.throughput, counts=m.counts,
+        driver_settings=workload.driver_settings(m.system), versions=m.versions, environment=environment,
+        placement=placement, throughput=m.throughput, counts=m.counts,
         quantiles={"publish_latency": m.publish_latency.quantiles(),
                    "publish_delay": m.publish_delay.quantiles(), "e2e_latency": m.e2e.quantiles()},
         histograms={"publish_latency": m.publish_latency.encode(),
                     "publish_delay": m.publish_delay.encode(), "e2e_latency": m.e2e.encode()},
         windows=[{**w, "tail": int(w["t_s"] or 0) + 1 > workload.duration_s} for w in m.windows.rows(m.rate)],
-        trials=[t.to_dict() for t in trials],
-        notes=[*([note] if note else []), *m.notes],
-        labels={str(k): str(v) for k, v in (labels or {}).items()},
-    )
+        trials=[t.to_dict() for t in trials], notes=notes, labels=labels)
 
 
 def _settle(ref: DriverRef, workload: Workload, base: str, common: dict[str, Any]) -> str | None:

@@ -23,10 +23,10 @@ from streamcompare.bench import maxrate
 from streamcompare.bench.driverref import DriverRef
 from streamcompare.bench.errors import BenchmarkError
 from streamcompare.bench.measurement import Measurement
-from streamcompare.bench.metadata import describe_target, run_metadata, utc_now
+from streamcompare.bench.metadata import utc_now
 from streamcompare.bench.preflight import record_size_problem
 from streamcompare.bench.results import RunResult
-from streamcompare.bench.runner import Progress, ProgressCallback
+from streamcompare.bench.runner import Progress, ProgressCallback, measured_result
 from streamcompare.bench.workers.cluster import Cluster, open_cluster
 from streamcompare.bench.workers.merge import merge_reports, shares
 from streamcompare.bench.workers.targets import public_target
@@ -309,25 +309,14 @@ def _max_rate(run: _Run, workload: Workload, base: str
 def _result(run_id: str, started: str, mode: str, workload: Workload, target: Target, m: Measurement,
             trials: list[maxrate.Trial], rows: list[dict[str, Any]], cluster: str, seed: int, *, complete: bool,
             labels: dict[str, str]) -> RunResult:
-    environment = run_metadata(m.versions)
-    environment.pop("versions")
-    environment["finished_utc"] = environment.pop("utc")
     notes = list(m.notes)
     if not complete:
         notes.insert(0, "INCOMPLETE: " + "; ".join(r["error"] for r in rows if r["error"]))
         labels = {**labels, "incomplete": "true"}
-    return RunResult(
-        run_id=run_id, utc=started, system=m.system, mode=mode,
-        workload=workload.model_dump(mode="json"), target=describe_target(m.system, target),
-        driver_settings=workload.driver_settings(m.system), versions=m.versions, environment=environment,
+    return measured_result(
+        run_id, started, mode, workload, target, m, trials,
         placement={"producers": "threads", "engine": "dask", "cluster": cluster, "complete": complete,
                    "workers": rows, "seed": seed, "stream": m.stream, "streams": m.streams,
                    "consumer_in_subprocess": all(bool(r["consumer_in_subprocess"]) for r in rows
                                                  if r["status"] == "ok")},
-        throughput=m.throughput, counts=m.counts,
-        quantiles={"publish_latency": m.publish_latency.quantiles(),
-                   "publish_delay": m.publish_delay.quantiles(), "e2e_latency": m.e2e.quantiles()},
-        histograms={"publish_latency": m.publish_latency.encode(),
-                    "publish_delay": m.publish_delay.encode(), "e2e_latency": m.e2e.encode()},
-        windows=[{**w, "tail": int(w["t_s"] or 0) + 1 > workload.duration_s} for w in m.windows.rows(m.rate)],
-        trials=[t.to_dict() for t in trials], notes=notes, labels=labels)
+        notes=notes, labels=labels)
